@@ -1,0 +1,154 @@
+// jgreylist: greylisting for exec-chain SMTP servers.
+//
+//   tcpserver ... jgreylist qmail-smtpd
+//
+// Decides from the environment and the tree whether the client is passed
+// on (exec of the rest of the command line) or held in a fake SMTP
+// conversation that refuses every message. Configuration and store errors
+// defer the client with 421 and exit 111: the sender retries, nothing is lost.
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "lib/env.h"
+#include "lib/greylist.h"
+#include "lib/smtp.h"
+#include "lib/store.h"
+#include "lib/ucspi.h"
+
+namespace {
+
+using namespace jgl;
+
+constexpr int kExitTemporary = 111;
+
+// One log line on stderr: "jgreylist[PID]: IP: words".
+class Log {
+ public:
+  void set_pid(bool with_pid) { pid_ = with_pid ? getpid() : 0; }
+  void set_client(const Address& a) { client_ = a.format(); }
+
+  template <typename... Args>
+  void line(fmt::format_string<Args...> format, Args&&... args) {
+    char buf[1024];
+    char* p = buf;
+    char* end = buf + sizeof buf - 1;
+    auto put = [&](auto result) { p = result.out; };
+    if (pid_ != 0) {
+      put(fmt::format_to_n(p, end - p, "jgreylist[{}]: ", pid_));
+    } else {
+      put(fmt::format_to_n(p, end - p, "jgreylist: "));
+    }
+    if (p > end) p = end;
+    if (client_.view().size() != 0) put(fmt::format_to_n(p, end - p, "{}: ", client_.view()));
+    if (p > end) p = end;
+    put(fmt::format_to_n(p, end - p, format, std::forward<Args>(args)...));
+    if (p > end) p = end;
+    *p++ = '\n';
+    // The message text may come from the environment: no control bytes.
+    for (char* q = buf; q < p - 1; ++q) {
+      if (*q < ' ' || *q > '~') *q = '?';
+    }
+    for (const char* q = buf; q < p;) {
+      ssize_t n = write(2, q, static_cast<std::size_t>(p - q));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      q += n;
+    }
+  }
+
+ private:
+  pid_t pid_ = 0;
+  AddressText client_;
+};
+
+class LogTranscript : public Transcript {
+ public:
+  explicit LogTranscript(Log& log) : log_(log) {}
+  void line(char direction, std::string_view text) override { log_.line("SMTP {} {}", direction, text); }
+
+ private:
+  Log& log_;
+};
+
+// The sender must retry later: 421, exit 111.
+[[noreturn]] void defer(Log& log, std::string_view why) {
+  log.line("DEFER {}", why);
+  static const char kReply[] = "421 4.3.0 temporary failure, try again later\r\n";
+  ssize_t ignored = write(1, kReply, sizeof kReply - 1);
+  (void)ignored;
+  _exit(kExitTemporary);
+}
+
+[[noreturn]] void run(Log& log, char** argv) {
+  execvp(argv[0], argv);
+  int e = errno;
+  defer(log, fmt::format("cannot run {}: {}", argv[0], std::strerror(e)));
+}
+
+std::string_view banner_host(char* buf, std::size_t cap) {
+  const char* host = env_get("TCPLOCALHOST");
+  if (host == nullptr || *host == '\0') host = "localhost";
+  std::size_t n = sanitise(host, buf, cap < 256 ? cap : 256);
+  return {buf, n};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Log log;
+  log.set_pid(true);
+  if (argc < 2) defer(log, "configuration error: no program to run (usage: jgreylist prog [arg...])");
+
+  auto settings = settings_from_env();
+  if (!settings) defer(log, "configuration error: " + settings.error().message);
+  const Settings& s = *settings;
+  log.set_pid(s.log_pid);
+
+  auto client = client_address(0);
+  if (!client) defer(log, "configuration error: " + client.error().message);
+  log.set_client(client->address);
+
+  Verdict verdict;
+  if (!decide_without_tree(s, client_host(), &verdict)) {
+    if (s.dir == nullptr || *s.dir == '\0') defer(log, "configuration error: JGREYLIST_DIR is not set");
+    auto store = Store::open(s.dir);
+    if (!store) defer(log, "configuration error: JGREYLIST_DIR=" + store.error().message);
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    auto seen = store->observe(key_for(client->address, s), now);
+    if (!seen) {
+      std::string why = fmt::format("store error: {}/{}", s.dir, seen.error().message);
+      if (!s.failopen) defer(log, why);
+      log.line("OK failopen, {}", why);
+      run(log, argv + 1);
+    }
+    verdict = decide_from_sighting(*seen, now, s.holdtime);
+  }
+
+  if (s.log) log.line("{}", log_words(verdict));
+  if (passes(verdict)) run(log, argv + 1);
+
+  char message[512], host[257];
+  Conversation conversation;
+  conversation.refusal = verdict == Verdict::deny_blacklisted || verdict == Verdict::deny_norev
+                             ? Refusal::deny
+                             : Refusal::greylist;
+  conversation.message = refusal_message(verdict, s, client->address, message, sizeof message);
+  conversation.hostname = banner_host(host, sizeof host);
+  conversation.rcpt_limit = s.limit;
+  conversation.timeout_ms = static_cast<int>(s.timeout * 1000);
+
+  // A client that vanishes must not kill us mid-write; the deadline is
+  // enforced by the conversation, the alarm only guards against a bug there.
+  signal(SIGPIPE, SIG_IGN);
+  alarm(static_cast<unsigned>(s.timeout + 10));
+  LogTranscript transcript(log);
+  ConversationResult result = converse(0, 1, conversation, s.log_smtp ? &transcript : nullptr);
+  if (result.ending == Ending::rcpt_limit && s.log) log.line("HANGUP too many RCPT commands");
+  return 0;
+}

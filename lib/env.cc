@@ -1,0 +1,37 @@
+// env.cc: strict numbers from the environment.
+#include "lib/env.h"
+
+#include <cstdlib>
+#include <string>
+
+namespace jgl {
+
+Result<long> parse_number(std::string_view text, long min, long max) {
+  if (text.empty()) return fail("empty, not a number");
+  long value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return fail("not a number");
+    if (value > (max - (c - '0')) / 10) return fail("out of range " + std::to_string(min) + "-" + std::to_string(max));
+    value = value * 10 + (c - '0');
+  }
+  if (value < min) return fail("out of range " + std::to_string(min) + "-" + std::to_string(max));
+  return value;
+}
+
+const char* env_get(const char* name) { return std::getenv(name); }
+
+Result<long> env_number(const char* name, long fallback, long min, long max) {
+  const char* value = env_get(name);
+  if (value == nullptr) return fallback;
+  auto n = parse_number(value, min, max);
+  if (!n) {
+    std::string shown(value, std::string_view(value).size() > 40 ? 40 : std::string_view(value).size());
+    for (char& c : shown) {
+      if (c < ' ' || c > '~') c = '?';
+    }
+    return fail(std::string(name) + "='" + shown + "': " + n.error().message);
+  }
+  return *n;
+}
+
+}  // namespace jgl

@@ -1,0 +1,69 @@
+// greylist.h: jgreylist's policy: its settings and its decision.
+//
+// The settings are v8's environment variables, read strictly. The decision
+// runs in v8's order: JGREYLIST, RELAYCLIENT, JGREYLIST_NOREV, then the
+// tree. Nothing here touches the disk; the store does.
+#pragma once
+
+#include <time.h>
+
+#include <string_view>
+
+#include "lib/address.h"
+#include "lib/error.h"
+#include "lib/prefix.h"
+#include "lib/store.h"
+
+namespace jgl {
+
+struct Settings {
+  const char* dir = nullptr;             // JGREYLIST_DIR
+  const char* jgreylist = nullptr;       // JGREYLIST: unset, "" (allow) or a deny message
+  bool relayclient = false;              // RELAYCLIENT set
+  const char* norev = nullptr;           // JGREYLIST_NOREV, non-empty
+  int prefix4 = 24;                      // JGREYLIST_PREFIX4, or 32 with BY_IP
+  int prefix6 = 64;                      // JGREYLIST_PREFIX6, or 128 with BY_IP
+  long holdtime = 120;                   // JGREYLIST_HOLDTIME, seconds
+  long timeout = 60;                     // JGREYLIST_TIMEOUT, seconds, 5-300
+  unsigned long limit = 0;               // JGREYLIST_LIMIT, 0: none
+  bool log = true;                       // JGREYLIST_LOG
+  bool log_pid = true;                   // JGREYLIST_LOG_PID
+  bool log_smtp = false;                 // JGREYLIST_LOG_SMTP
+  bool failopen = false;                 // JGREYLIST_FAILOPEN
+};
+
+// Reads every variable; the first malformed one is the error. A missing
+// JGREYLIST_DIR is an error only when the tree is needed, so it is left
+// null here and checked by the caller.
+Result<Settings> settings_from_env();
+
+// What happened to the client, with v8's log words.
+enum class Verdict {
+  ok_whitelisted,   // JGREYLIST set and empty
+  ok_relayclient,   // RELAYCLIENT set
+  deny_blacklisted, // JGREYLIST set to a message
+  deny_norev,       // JGREYLIST_NOREV and no reverse DNS name
+  grey_first,       // no entry: created
+  grey_too_soon,    // entry younger than the hold time
+  ok_known,         // entry old enough
+};
+
+std::string_view log_words(Verdict v);
+bool passes(Verdict v);
+
+// The decision that needs no tree; returns false when the tree decides.
+// `remote_host` is TCPREMOTEHOST (nullptr when unset).
+bool decide_without_tree(const Settings& s, const char* remote_host, Verdict* verdict);
+
+// The decision from the tree's answer.
+Verdict decide_from_sighting(const Sighting& seen, timespec now, long holdtime);
+
+// The key an address is stored under.
+Prefix key_for(const Address& client, const Settings& s);
+
+// The refusal text: the deny message with its first '%' replaced by the
+// client's address, or v8's greylist text; sanitised, into buf.
+std::string_view refusal_message(Verdict v, const Settings& s, const Address& client, char* buf,
+                                 std::size_t cap);
+
+}  // namespace jgl
