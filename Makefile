@@ -27,7 +27,7 @@ LIB_SRCS  = $(wildcard lib/*.cc)
 LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/lib/libjgl.a
 
-PROGRAMS  = $(BUILD)/bin/jgreylist
+PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean
 
 UNIT_SRCS = $(wildcard tests/unit/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
@@ -52,6 +52,10 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/bin/jgreylist: $(BUILD)/obj/jgreylist/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bin/jgreylist-clean: $(BUILD)/obj/jgreylist-clean/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
 
@@ -92,4 +96,4 @@ clean:
 
 .PHONY: all deps check run bench install clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d

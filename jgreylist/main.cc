@@ -29,7 +29,7 @@ constexpr int kExitTemporary = 111;
 // One log line on stderr: "jgreylist[PID]: IP: words".
 class Log {
  public:
-  void set_pid(bool with_pid) { pid_ = with_pid ? getpid() : 0; }
+  void set_pid(bool with_pid) { with_pid_ = with_pid; }
   void set_client(const Address& a) { client_ = a.format(); }
 
   template <typename... Args>
@@ -38,7 +38,8 @@ class Log {
     char* p = buf;
     char* end = buf + sizeof buf - 1;
     auto put = [&](auto result) { p = result.out; };
-    if (pid_ != 0) {
+    if (with_pid_) {
+      if (pid_ == 0) pid_ = getpid();
       put(fmt::format_to_n(p, end - p, "jgreylist[{}]: ", pid_));
     } else {
       put(fmt::format_to_n(p, end - p, "jgreylist: "));
@@ -62,6 +63,7 @@ class Log {
   }
 
  private:
+  bool with_pid_ = true;
   pid_t pid_ = 0;
   AddressText client_;
 };
@@ -101,7 +103,6 @@ std::string_view banner_host(char* buf, std::size_t cap) {
 
 int main(int argc, char** argv) {
   Log log;
-  log.set_pid(true);
   if (argc < 2) defer(log, "configuration error: no program to run (usage: jgreylist prog [arg...])");
 
   auto settings = settings_from_env();

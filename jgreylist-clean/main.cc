@@ -1,0 +1,207 @@
+// jgreylist-clean: the cron job that keeps the greylisting tree small.
+//
+// Removes validated entries not seen for --max-age, pending entries first
+// seen longer ago than --pending-age, then directories left empty. Safe
+// beside a live jgreylist and beside another cleaner: every removal that
+// loses a race (ENOENT, ENOTEMPTY) is simply not counted, so two cleaners
+// need no lock.
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <string>
+
+#include "lib/duration.h"
+#include "lib/env.h"
+#include "lib/store.h"
+#include "lib/walk.h"
+
+namespace {
+
+using namespace jgl;
+
+constexpr int kExitOk = 0;
+constexpr int kExitSomeFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kVersion = "jgreylist-clean 1.0";
+
+struct Options {
+  std::string dir;
+  ExpiryPolicy policy;
+  bool dry_run = false;
+  bool verbose = false;
+  bool stats = false;
+  bool quiet = false;
+};
+
+struct FamilyStats {
+  unsigned long seen = 0, validated = 0, pending = 0, removed = 0, directories = 0, skipped = 0;
+};
+
+std::string when(long t) {
+  char buf[32];
+  time_t tt = t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class Cleaner : public TreeVisitor {
+ public:
+  Cleaner(const Options& o, Filesystem& fs, long now) : o_(o), fs_(fs), now_(now) {}
+
+  bool entry(const EntryVisit& v) override {
+    FamilyStats& s = stats_for(v.path);
+    ++s.seen;
+    Expiry e = judge(v.st, now_, o_.policy);
+    ++(e.validated ? s.validated : s.pending);
+    if (!e.expired) return false;
+    if (!o_.dry_run) {
+      // jgreylist may have seen the client since the walk looked: look again
+      // right before removing, so that a returning sender keeps its entry.
+      struct stat now_st;
+      if (fs_.fstatat(v.dirfd, v.name, &now_st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT;
+      if (!S_ISREG(now_st.st_mode) || !judge(now_st, now_, o_.policy).expired) return false;
+      if (fs_.unlinkat(v.dirfd, v.name, 0) != 0) {
+        if (errno == ENOENT) return true;
+        error(v.path, errno);
+        return false;
+      }
+    }
+    ++s.removed;
+    if (o_.verbose) {
+      long first = v.st.st_mtim.tv_sec, last = v.st.st_atim.tv_sec;
+      std::string why = e.validated ? "validated, not seen for " + format_duration(now_ - last)
+                                    : "pending, first seen " + format_duration(now_ - first) + " ago";
+      fmt::print("{} {} ({}): first seen {}, last seen {}: {}\n", o_.dry_run ? "would remove" : "removed",
+                 v.key.format().view(), v.path, when(first), when(last), why);
+    }
+    return true;
+  }
+
+  bool empty_directory(int dirfd, const char* name, std::string_view path) override {
+    if (!o_.dry_run && fs_.unlinkat(dirfd, name, AT_REMOVEDIR) != 0) {
+      // jgreylist made an entry in it meanwhile, or another cleaner was first.
+      if (errno == ENOTEMPTY || errno == EEXIST) return false;
+      if (errno == ENOENT) return true;
+      error(path, errno);
+      return false;
+    }
+    ++stats_for(path).directories;
+    if (o_.verbose) fmt::print("{} directory {}\n", o_.dry_run ? "would remove" : "removed", path);
+    return true;
+  }
+
+  void junk(std::string_view path, std::string_view why) override {
+    ++stats_for(path).skipped;
+    if (!o_.quiet) fmt::print(stderr, "jgreylist-clean: {}/{}: {}\n", o_.dir, path, why);
+  }
+
+  void error(std::string_view path, int sys_errno) override {
+    failures_ = true;
+    fmt::print(stderr, "jgreylist-clean: cannot remove {}/{}: {}\n", o_.dir, path, std::strerror(sys_errno));
+  }
+
+  bool failures() const { return failures_; }
+
+  void print_stats() const {
+    const char* names[] = {"ip4", "ip6"};
+    for (int i = 0; i < 2; ++i) {
+      const FamilyStats& s = stats_[i];
+      fmt::print("{}: {} entries seen, {} validated, {} pending, {} kept, {} {}removed, {} directories {}removed, {} "
+                 "names skipped\n",
+                 names[i], s.seen, s.validated, s.pending, s.seen - s.removed, s.removed,
+                 o_.dry_run ? "to be " : "", s.directories, o_.dry_run ? "to be " : "", s.skipped);
+    }
+  }
+
+ private:
+  FamilyStats& stats_for(std::string_view path) { return stats_[path.starts_with("ip6") ? 1 : 0]; }
+
+  const Options& o_;
+  Filesystem& fs_;
+  long now_;
+  FamilyStats stats_[2];
+  bool failures_ = false;
+};
+
+int usage_error(const std::string& message) {
+  fmt::print(stderr, "jgreylist-clean: {}\n", message);
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string max_age = "35d", pending_age = "1d", holdtime;
+  CLI::App app{"Remove old entries from a jgreylist tree.", "jgreylist-clean"};
+  app.add_option("DIR", o.dir, "the tree (default: $JGREYLIST_DIR)");
+  app.add_option("--max-age", max_age, "remove validated entries not seen for this long (default 35d)");
+  app.add_option("--pending-age", pending_age, "remove pending entries first seen this long ago (default 1d)");
+  app.add_option("--holdtime", holdtime,
+                 "tells validated entries from pending ones (default $JGREYLIST_HOLDTIME, else 120s)");
+  app.add_flag("-n,--dry-run", o.dry_run, "decide and report, change nothing");
+  app.add_flag("-v,--verbose", o.verbose, "one line per removal");
+  app.add_flag("--stats", o.stats, "counts per family at the end");
+  app.add_flag("-q,--quiet", o.quiet, "report only errors (for cron)");
+  app.set_version_flag("--version", kVersion);
+  app.footer("Durations: seconds, or a number with s, m, h, d or w. Exit: 0 clean run, 1 some entries could not "
+             "be removed, 2 usage or configuration error.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(std::string(e.what()) + " (see --help)");
+  }
+
+  struct {
+    const std::string& text;
+    long* field;
+    const char* option;
+  } durations[] = {{max_age, &o.policy.max_age, "--max-age"}, {pending_age, &o.policy.pending_age, "--pending-age"}};
+  for (auto& d : durations) {
+    auto v = parse_duration(d.text);
+    if (!v) return usage_error(std::string(d.option) + ": " + v.error().message);
+    *d.field = *v;
+  }
+  if (!holdtime.empty()) {
+    auto v = parse_duration(holdtime);
+    if (!v) return usage_error("--holdtime: " + v.error().message);
+    o.policy.holdtime = *v;
+  } else {
+    auto v = env_number("JGREYLIST_HOLDTIME", 120, 0, 100L * 365 * 86400);
+    if (!v) return usage_error(v.error().message);
+    o.policy.holdtime = *v;
+  }
+
+  if (o.dir.empty()) {
+    const char* env_dir = env_get("JGREYLIST_DIR");
+    if (env_dir == nullptr || *env_dir == '\0') return usage_error("no DIR given and JGREYLIST_DIR is not set");
+    o.dir = env_dir;
+  }
+  int probe = open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (probe < 0) {
+    int e = errno;
+    return usage_error(o.dir + ": " + (e == ENOTDIR ? "not a directory" : std::strerror(e)));
+  }
+  close(probe);
+  auto store = Store::open(o.dir.c_str());
+  if (!store) return usage_error(store.error().message);
+
+  Cleaner cleaner(o, store->filesystem(), static_cast<long>(time(nullptr)));
+  auto walked = walk_tree(*store, cleaner);
+  if (!walked) return usage_error(o.dir + ": " + walked.error().message);
+  if (o.stats) cleaner.print_stats();
+  std::fflush(stdout);
+  return cleaner.failures() ? kExitSomeFailed : kExitOk;
+}

@@ -1,0 +1,156 @@
+// walk.cc: the tree walk, relative to directory descriptors.
+#include "lib/walk.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace jgl {
+namespace {
+
+class Walk {
+ public:
+  Walk(const Store& store, TreeVisitor& visitor, dev_t dev)
+      : fs_(store.filesystem()), visitor_(visitor), dev_(dev) {}
+
+  void family(int root_fd, Family family) {
+    const char* top = family == Family::v4 ? "ip4" : "ip6";
+    path_ = top;
+    int fd = fs_.openat(root_fd, top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0) {
+      if (errno == ENOENT) return;
+      if (errno == ELOOP || errno == ENOTDIR) {
+        visitor_.junk(path_, "not a directory (a symlink or a file): left alone");
+      } else {
+        visitor_.error(path_, errno);
+      }
+      return;
+    }
+    struct stat st;
+    if (fs_.fstat(fd, &st) != 0) {
+      visitor_.error(path_, errno);
+      fs_.close(fd);
+      return;
+    }
+    if (st.st_dev != dev_) {
+      visitor_.junk(path_, "on another filesystem: left alone");
+      fs_.close(fd);
+      return;
+    }
+    family_ = family;
+    max_levels_ = family == Family::v4 ? 4 : 16;
+    directory(fd, 0);
+  }
+
+ private:
+  // Visits the directory at `depth` (0: ip4/ itself) and returns how many
+  // names are left in it. Takes ownership of fd.
+  unsigned long directory(int fd, int depth) {
+    DIR* dir = fdopendir(fd);
+    if (dir == nullptr) {
+      visitor_.error(path_, errno);
+      fs_.close(fd);
+      return 1;
+    }
+    unsigned long left = 0;
+    std::size_t path_len = path_.size();
+    while (true) {
+      errno = 0;
+      dirent* d = readdir(dir);
+      if (d == nullptr) {
+        if (errno != 0) {
+          visitor_.error(path_, errno);
+          ++left;
+        }
+        break;
+      }
+      const char* name = d->d_name;
+      if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
+      path_.resize(path_len);
+      path_ += '/';
+      path_ += name;
+      if (!child(dirfd(dir), name, depth)) ++left;
+    }
+    path_.resize(path_len);
+    closedir(dir);
+    return left;
+  }
+
+  // Returns true when the name is gone.
+  bool child(int fd, const char* name, int depth) {
+    int byte = tree_level_byte(family_, name);
+    if (byte < 0) {
+      visitor_.junk(path_, "name does not fit the tree: left alone");
+      return false;
+    }
+    struct stat st;
+    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return true;  // removed meanwhile
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (st.st_dev != dev_) {
+      visitor_.junk(path_, "on another filesystem: left alone");
+      return false;
+    }
+    bytes_[depth] = static_cast<std::uint8_t>(byte);
+    if (S_ISREG(st.st_mode)) {
+      std::uint8_t b[16] = {};
+      std::memcpy(b, bytes_, static_cast<std::size_t>(depth) + 1);
+      Prefix key(Address::from_bytes(family_, b), 8 * (depth + 1));
+      return visitor_.entry(EntryVisit{key, fd, name, path_, st});
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      visitor_.junk(path_, S_ISLNK(st.st_mode) ? "symlink: left alone" : "not a file or directory: left alone");
+      return false;
+    }
+    if (depth + 1 >= max_levels_) {
+      visitor_.junk(path_, "directory deeper than any key: left alone");
+      return false;
+    }
+    int sub = fs_.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (sub < 0) {
+      if (errno == ENOENT) return true;
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (directory(sub, depth + 1) != 0) return false;
+    return visitor_.empty_directory(fd, name, path_);
+  }
+
+  Filesystem& fs_;
+  TreeVisitor& visitor_;
+  dev_t dev_;
+  Family family_ = Family::v4;
+  int max_levels_ = 4;
+  std::uint8_t bytes_[16] = {};
+  std::string path_;
+};
+
+}  // namespace
+
+Result<void> walk_tree(const Store& store, TreeVisitor& visitor) {
+  struct stat st;
+  if (store.filesystem().fstat(store.root_fd(), &st) != 0) {
+    int e = errno;
+    return fail(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
+  }
+  Walk walk(store, visitor, st.st_dev);
+  walk.family(store.root_fd(), Family::v4);
+  walk.family(store.root_fd(), Family::v6);
+  return {};
+}
+
+Expiry judge(const struct stat& st, long now, const ExpiryPolicy& policy) {
+  long first = st.st_mtim.tv_sec;
+  long last = st.st_atim.tv_sec;
+  bool validated = last - first >= policy.holdtime;
+  bool expired = validated ? now - last >= policy.max_age : now - first >= policy.pending_age;
+  return {validated, expired};
+}
+
+}  // namespace jgl

@@ -1,0 +1,59 @@
+// walk.h: a walk over the greylisting tree, for cleaners and reports.
+//
+// It visits every entry under ip4/ and ip6/ whose every level fits the tree
+// grammar, relative to directory descriptors (openat, fstatat), never
+// following a symlink and never leaving the root's filesystem. Anything
+// else is reported as junk and left alone. Memory is bounded by the tree's
+// depth, not its size.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string_view>
+
+#include "lib/error.h"
+#include "lib/prefix.h"
+#include "lib/store.h"
+
+namespace jgl {
+
+struct EntryVisit {
+  Prefix key;             // its length is 8 bits a level
+  int dirfd;              // the directory holding it
+  const char* name;       // its name in dirfd
+  std::string_view path;  // relative to the root: "ip4/127/000/000"
+  const struct stat& st;
+};
+
+class TreeVisitor {
+ public:
+  virtual ~TreeVisitor() = default;
+  // Returns true when the entry is gone (or, in a dry run, would be).
+  virtual bool entry(const EntryVisit& visit) = 0;
+  // A directory below ip4/ or ip6/ with nothing left in it. Returns true
+  // when it is gone (or would be).
+  virtual bool empty_directory(int dirfd, const char* name, std::string_view path) = 0;
+  // A name the tree's grammar does not allow, a symlink, a FIFO...
+  virtual void junk(std::string_view path, std::string_view why) = 0;
+  // A system call failed on this path.
+  virtual void error(std::string_view path, int sys_errno) = 0;
+};
+
+// Walks ip4/ then ip6/. Fails only if the root itself cannot be examined.
+Result<void> walk_tree(const Store& store, TreeVisitor& visitor);
+
+// How an entry stands for a cleaner.
+struct ExpiryPolicy {
+  long max_age = 35L * 86400;  // validated entries not seen for this long go
+  long pending_age = 86400;    // pending entries first seen this long ago go
+  long holdtime = 120;         // tells validated (atime - mtime >= holdtime) from pending
+};
+
+struct Expiry {
+  bool validated;
+  bool expired;
+};
+
+Expiry judge(const struct stat& st, long now, const ExpiryPolicy& policy);
+
+}  // namespace jgl
