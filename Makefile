@@ -12,16 +12,16 @@ CPPFLAGS  =
 LDFLAGS   =
 # Programs link statically: jgreylist runs once per SMTP connection and a
 # dynamic libstdc++ costs more start-up than all of its own work.
-STATIC    = -static
+STATIC    = -static -Wl,--gc-sections
 PREFIX    = /usr/local
 DESTDIR   =
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 BUILD     = build
-PORT      = 2525
+PORT     ?= 2525
 
 JGL_CPPFLAGS = -I. -DFMT_HEADER_ONLY
-JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP
+JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP -ffunction-sections -fdata-sections
 
 LIB_SRCS  = $(wildcard lib/*.cc)
 LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)

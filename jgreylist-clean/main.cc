@@ -142,10 +142,10 @@ int main(int argc, char** argv) {
   Options o;
   std::string max_age = "35d", pending_age = "1d", holdtime;
   CLI::App app{"Remove old entries from a jgreylist tree.", "jgreylist-clean"};
-  app.add_option("DIR", o.dir, "the tree (default: $JGREYLIST_DIR)");
+  CLI::Option* dir_option = app.add_option("DIR", o.dir, "the tree (default: $JGREYLIST_DIR)");
   app.add_option("--max-age", max_age, "remove validated entries not seen for this long (default 35d)");
   app.add_option("--pending-age", pending_age, "remove pending entries first seen this long ago (default 1d)");
-  app.add_option("--holdtime", holdtime,
+  CLI::Option* holdtime_option = app.add_option("--holdtime", holdtime,
                  "tells validated entries from pending ones (default $JGREYLIST_HOLDTIME, else 120s)");
   app.add_flag("-n,--dry-run", o.dry_run, "decide and report, change nothing");
   app.add_flag("-v,--verbose", o.verbose, "one line per removal");
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
     if (!v) return usage_error(std::string(d.option) + ": " + v.error().message);
     *d.field = *v;
   }
-  if (!holdtime.empty()) {
+  if (holdtime_option->count() != 0) {
     auto v = parse_duration(holdtime);
     if (!v) return usage_error("--holdtime: " + v.error().message);
     o.policy.holdtime = *v;
@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
     o.policy.holdtime = *v;
   }
 
+  if (dir_option->count() != 0 && o.dir.empty()) return usage_error("DIR is empty");
   if (o.dir.empty()) {
     const char* env_dir = env_get("JGREYLIST_DIR");
     if (env_dir == nullptr || *env_dir == '\0') return usage_error("no DIR given and JGREYLIST_DIR is not set");

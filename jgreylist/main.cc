@@ -116,14 +116,14 @@ int main(int argc, char** argv) {
 
   Verdict verdict;
   if (!decide_without_tree(s, client_host(), &verdict)) {
-    if (s.dir == nullptr || *s.dir == '\0') defer(log, "configuration error: JGREYLIST_DIR is not set");
+    if (s.dir == nullptr || *s.dir == '\0') defer(log, "configuration error: JGREYLIST_DIR is not set or empty");
     auto store = Store::open(s.dir);
     if (!store) defer(log, "configuration error: JGREYLIST_DIR=" + store.error().message);
     timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     auto seen = store->observe(key_for(client->address, s), now);
     if (!seen) {
-      std::string why = fmt::format("store error: {}/{}", s.dir, seen.error().message);
+      std::string why = fmt::format("store error in {}: {}", s.dir, seen.error().message);
       if (!s.failopen) defer(log, why);
       log.line("OK failopen, {}", why);
       run(log, argv + 1);

@@ -66,6 +66,11 @@ Address Address::from_bytes(Family family, const std::uint8_t* bytes) {
     std::memcpy(a.bytes_.data(), bytes + 12, 4);
     return a;
   }
+  return from_bytes_exact(family, bytes);
+}
+
+Address Address::from_bytes_exact(Family family, const std::uint8_t* bytes) {
+  Address a;
   a.family_ = family;
   std::memcpy(a.bytes_.data(), bytes, family == Family::v4 ? 4 : 16);
   return a;

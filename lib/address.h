@@ -49,6 +49,9 @@ class Address {
   Address() = default;
   static Address v4(std::uint32_t host_order);
   static Address from_bytes(Family family, const std::uint8_t* bytes);
+  // The same without turning ::ffff:0:0/96 into IPv4: for arithmetic on
+  // IPv6 prefixes, whose ends may fall inside that block.
+  static Address from_bytes_exact(Family family, const std::uint8_t* bytes);
 
   // Strict parse: dotted quad or inet_pton IPv6, optional "%zone" on IPv6.
   // ::ffff:0:0/96 becomes IPv4.

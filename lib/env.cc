@@ -11,8 +11,11 @@ Result<long> parse_number(std::string_view text, long min, long max) {
   long value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return fail("not a number");
-    if (value > (max - (c - '0')) / 10) return fail("out of range " + std::to_string(min) + "-" + std::to_string(max));
-    value = value * 10 + (c - '0');
+    long digit = c - '0';
+    // value * 10 + digit > max, asked without overflowing.
+    if (value > max / 10 || value * 10 > max - digit)
+      return fail("out of range " + std::to_string(min) + "-" + std::to_string(max));
+    value = value * 10 + digit;
   }
   if (value < min) return fail("out of range " + std::to_string(min) + "-" + std::to_string(max));
   return value;

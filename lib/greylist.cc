@@ -95,9 +95,9 @@ bool decide_without_tree(const Settings& s, const char* remote_host, Verdict* ve
 
 Verdict decide_from_sighting(const Sighting& seen, timespec now, long holdtime) {
   if (seen.created) return Verdict::grey_first;
-  // Seconds since first sight, rounded down; a clock stepped back counts as 0.
+  // Whole seconds, as jgreylist-clean counts them; a clock stepped back
+  // counts as 0.
   long age = now.tv_sec - seen.first_seen.tv_sec;
-  if (now.tv_nsec < seen.first_seen.tv_nsec) --age;
   if (age < 0) age = 0;
   return age < holdtime ? Verdict::grey_too_soon : Verdict::ok_known;
 }

@@ -26,7 +26,7 @@ Address successor(const Address& a) {
   for (int i = a.byte_count() - 1; i >= 0; --i) {
     if (++b[i] != 0) break;
   }
-  return Address::from_bytes(a.family(), b);
+  return Address::from_bytes_exact(a.family(), b);
 }
 
 bool is_last_address(const Address& a) {
@@ -87,7 +87,7 @@ Address Prefix::last() const {
     std::uint8_t host_mask = keep >= 8 ? 0 : keep <= 0 ? 0xff : static_cast<std::uint8_t>(0xff >> keep);
     b[i] = address_.byte(i) | host_mask;
   }
-  return Address::from_bytes(family(), b);
+  return Address::from_bytes_exact(family(), b);
 }
 
 AddressText Prefix::format() const {

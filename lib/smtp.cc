@@ -27,9 +27,11 @@ constexpr std::size_t out_size = 4096;
 
 bool printable(char c) { return c >= 0x20 && c <= 0x7e; }
 
-// Whether the line starts with `verb` (four lowercase letters), in any case.
+// Whether the line's first word is `verb` (four lowercase letters), in any
+// case: "HELO x" and "MAIL FROM:<a>" are, "HELOX" is not.
 bool verb_is(std::string_view line, const char* verb) {
   if (line.size() < 4) return false;
+  if (line.size() > 4 && line[4] != ' ' && line[4] != '\t') return false;
   for (std::size_t i = 0; i < 4; ++i) {
     char c = line[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -156,7 +158,7 @@ bool Session::answer_line() {
     return close_with(Ending::quit, {"221 2.0.0 ", conv_.hostname, " closing connection"});
   if (verb_is(line, "rcpt")) {
     ++result_.rcpts;
-    if (conv_.rcpt_limit != 0 && result_.rcpts > conv_.rcpt_limit)
+    if (conv_.rcpt_limit != 0 && result_.rcpts >= conv_.rcpt_limit)
       return close_with(Ending::rcpt_limit,
                         {"421 4.7.0 ", conv_.hostname, " too many recipients, closing connection"});
   }

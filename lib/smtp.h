@@ -22,7 +22,8 @@ struct Conversation {
   std::string_view message;
   // Names the server in the 220 greeting and the EHLO reply.
   std::string_view hostname = "localhost";
-  // More RCPT commands than this get 421 and the connection ends; 0: none.
+  // The RCPT command that reaches this count gets 421 and the connection
+  // ends, as in v8; 0: no limit.
   unsigned long rcpt_limit = 0;
   // Milliseconds the whole conversation may last; then 421 and the end.
   int timeout_ms = 60000;

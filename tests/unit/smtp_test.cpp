@@ -175,6 +175,13 @@ TEST_CASE("verbs are recognised in any case") {
   REQUIRE(o.result.ending == Ending::quit);
 }
 
+TEST_CASE("a verb must be a whole word") {
+  Outcome o = talk(greylisting(), "HELOX\r\nQUITE\r\nNOOP\tx\r\n");
+  REQUIRE(o.output == replies({"220 mx.example ESMTP", "450 4.7.1 GREYLIST try again later",
+                               "450 4.7.1 GREYLIST try again later", "250 2.0.0 Ok"}));
+  REQUIRE(o.result.ending == Ending::eof);
+}
+
 TEST_CASE("bare LF ends a line as CRLF does") {
   Outcome o = talk(greylisting(), "HELO x\nNOOP\r\nDATA\nQUIT\n");
   REQUIRE(o.output == replies({"220 mx.example ESMTP", "250 mx.example", "250 2.0.0 Ok",
@@ -250,9 +257,9 @@ TEST_CASE("EOF without QUIT ends the conversation leaving a partial last line un
   REQUIRE(o.result.commands == 1);
 }
 
-TEST_CASE("the RCPT after the limit gets 421 and ends the conversation") {
+TEST_CASE("the RCPT that reaches the limit gets 421 and ends the conversation") {
   Conversation c = greylisting();
-  c.rcpt_limit = 3;
+  c.rcpt_limit = 4;
   Outcome o = talk(c, "MAIL FROM:<a@b>\r\n" + repeat("RCPT TO:<c@d>\r\nNOOP\r\n", 5));
   std::string refusal = "450 4.7.1 GREYLIST try again later";
   REQUIRE(o.output == replies({"220 mx.example ESMTP", "250 2.1.0 Ok", refusal, "250 2.0.0 Ok",

@@ -1,0 +1,765 @@
+// store_test.cpp: the tree's names, entries on a real disk in a temporary
+// directory, and faults injected through the Filesystem seam.
+#include "lib/store.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using jgl::Address;
+using jgl::Family;
+using jgl::Prefix;
+using jgl::Sighting;
+using jgl::Store;
+using jgl::TreePath;
+
+Prefix key(std::string_view address, int length) {
+  auto a = Address::parse(address);
+  INFO("parsing " << address);
+  REQUIRE(a.has_value());
+  return Prefix(*a, length);
+}
+
+std::string path_for(std::string_view address, int length) {
+  return std::string(TreePath(key(address, length)).view());
+}
+
+timespec at(time_t sec, long nsec = 0) { return timespec{sec, nsec}; }
+
+std::string text(const timespec& t) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lld.%09ld", static_cast<long long>(t.tv_sec), t.tv_nsec);
+  return buf;
+}
+
+// A fresh directory under /tmp holding the tree root ("tree") and a place
+// outside it ("outside"), removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/jgl-store-test-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    path_ = pattern;
+    REQUIRE(::mkdir(root().c_str(), 0700) == 0);
+    REQUIRE(::mkdir(outside().c_str(), 0700) == 0);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string root() const { return path_ + "/tree"; }
+  std::string outside() const { return path_ + "/outside"; }
+  std::string in_tree(std::string_view relative) const { return root() + "/" + std::string(relative); }
+
+ private:
+  std::string path_;
+};
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+struct stat lstat_of(const std::string& path) {
+  struct stat st {};
+  INFO("lstat " << path);
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  return st;
+}
+
+void make_dirs(const std::string& path) { std::filesystem::create_directories(path); }
+
+void make_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  INFO("creating " << path);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+}
+
+void set_times(const std::string& path, timespec atime, timespec mtime) {
+  const timespec times[2] = {atime, mtime};
+  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
+Store open_store(const std::string& root, jgl::Filesystem& fs = jgl::system_filesystem()) {
+  auto store = Store::open(root.c_str(), fs);
+  INFO("opening " << root);
+  REQUIRE(store.has_value());
+  return std::move(*store);
+}
+
+int fail_with(int e) {
+  errno = e;
+  return -1;
+}
+
+// The real system calls, each replaceable by a hook, and a record of the
+// descriptors the store holds so that leaks show.
+class FaultyFilesystem : public jgl::Filesystem {
+ public:
+  std::function<int(int dirfd, const char* path, int flags)> on_open_beneath;
+  std::function<int(int dirfd, const char* path, int flags, mode_t mode)> on_openat;
+  std::function<int(int dirfd, const char* path, mode_t mode)> on_mkdirat;
+  std::function<int(int fd, struct stat* st)> on_fstat;
+  std::function<int(int fd, const timespec times[2])> on_futimens;
+
+  int open_beneath_calls = 0, openat_calls = 0, mkdirat_calls = 0, futimens_calls = 0, close_calls = 0;
+  std::set<int> open_fds;
+
+  int open(const char* path, int flags) override { return track(Filesystem::open(path, flags)); }
+  int open_beneath(int dirfd, const char* path, int flags) override {
+    ++open_beneath_calls;
+    return track(on_open_beneath ? on_open_beneath(dirfd, path, flags) : Filesystem::open_beneath(dirfd, path, flags));
+  }
+  int openat(int dirfd, const char* path, int flags, mode_t mode) override {
+    ++openat_calls;
+    return track(on_openat ? on_openat(dirfd, path, flags, mode) : real_openat(dirfd, path, flags, mode));
+  }
+  int mkdirat(int dirfd, const char* path, mode_t mode) override {
+    ++mkdirat_calls;
+    return on_mkdirat ? on_mkdirat(dirfd, path, mode) : Filesystem::mkdirat(dirfd, path, mode);
+  }
+  int fstat(int fd, struct stat* st) override { return on_fstat ? on_fstat(fd, st) : Filesystem::fstat(fd, st); }
+  int futimens(int fd, const timespec times[2]) override {
+    ++futimens_calls;
+    return on_futimens ? on_futimens(fd, times) : Filesystem::futimens(fd, times);
+  }
+  int close(int fd) override {
+    ++close_calls;
+    open_fds.erase(fd);
+    return Filesystem::close(fd);
+  }
+
+  int real_openat(int dirfd, const char* path, int flags, mode_t mode) {
+    return Filesystem::openat(dirfd, path, flags, mode);
+  }
+  // Descriptors still open besides the store's root.
+  std::size_t leaked(const Store& store) const {
+    return open_fds.size() - (open_fds.count(store.root_fd()) ? 1u : 0u);
+  }
+
+ private:
+  int track(int fd) {
+    int saved = errno;
+    if (fd >= 0) open_fds.insert(fd);
+    errno = saved;
+    return fd;
+  }
+};
+
+// The store's error for observing `key` at `now`, or "" when it succeeded.
+struct Failure {
+  std::string message;
+  int sys_errno = 0;
+};
+
+Failure failure(Store& store, const Prefix& k, timespec now = at(1700000000)) {
+  auto seen = store.observe(k, now);
+  if (seen) return {"", 0};
+  return {seen.error().message, seen.error().sys_errno};
+}
+
+}  // namespace
+
+// --- TreePath -------------------------------------------------------------
+
+TEST_CASE("an IPv4 key of /24 names three decimal levels", "[store][treepath]") {
+  REQUIRE(path_for("127.0.0.1", 24) == "ip4/127/000/000");
+  REQUIRE(path_for("192.0.2.77", 24) == "ip4/192/000/002");
+  REQUIRE(TreePath(key("127.0.0.1", 24)).levels() == 4);
+}
+
+TEST_CASE("an IPv4 key of /32 names four decimal levels", "[store][treepath]") {
+  REQUIRE(path_for("127.0.0.1", 32) == "ip4/127/000/000/001");
+  REQUIRE(path_for("255.255.255.255", 32) == "ip4/255/255/255/255");
+  REQUIRE(path_for("10.20.30.40", 32) == "ip4/010/020/030/040");
+  REQUIRE(TreePath(key("127.0.0.1", 32)).levels() == 5);
+}
+
+TEST_CASE("a key of /0 still names one level", "[store][treepath]") {
+  REQUIRE(path_for("127.0.0.1", 0) == "ip4/000");
+  REQUIRE(path_for("2001:db8::1", 0) == "ip6/00");
+  REQUIRE(TreePath(key("127.0.0.1", 0)).levels() == 2);
+}
+
+TEST_CASE("a length that is not a multiple of eight masks the last byte", "[store][treepath]") {
+  REQUIRE(path_for("127.0.0.1", 4) == "ip4/112");
+  REQUIRE(path_for("200.1.1.1", 1) == "ip4/128");
+  REQUIRE(path_for("100.1.1.1", 1) == "ip4/000");
+  REQUIRE(path_for("192.0.2.200", 25) == "ip4/192/000/002/128");
+  REQUIRE(path_for("192.0.2.100", 25) == "ip4/192/000/002/000");
+  REQUIRE(path_for("192.0.2.255", 31) == "ip4/192/000/002/254");
+  REQUIRE(path_for("2001:470:1f0f:35f::1", 60) == "ip6/20/01/04/70/1f/0f/03/50");
+  REQUIRE(path_for("ffff::", 1) == "ip6/80");
+  REQUIRE(path_for("2001:db8:ffff::", 33) == "ip6/20/01/0d/b8/80");
+}
+
+TEST_CASE("an IPv6 key of /64 names eight hex levels", "[store][treepath]") {
+  REQUIRE(path_for("2001:470:1f0f:350::1", 64) == "ip6/20/01/04/70/1f/0f/03/50");
+  REQUIRE(path_for("2001:DB8:ABCD:EF01:2:3:4:5", 64) == "ip6/20/01/0d/b8/ab/cd/ef/01");
+  REQUIRE(TreePath(key("2001:470:1f0f:350::1", 64)).levels() == 9);
+}
+
+TEST_CASE("an IPv6 key of /128 names sixteen hex levels", "[store][treepath]") {
+  REQUIRE(path_for("2001:db8::1", 128) == "ip6/20/01/0d/b8/00/00/00/00/00/00/00/00/00/00/00/01");
+  REQUIRE(path_for("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128) ==
+          "ip6/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff/ff");
+  TreePath longest(key("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128));
+  REQUIRE(longest.levels() == 17);
+  REQUIRE(longest.view().size() < TreePath::kCapacity);
+  REQUIRE(std::strlen(longest.c_str()) == longest.view().size());
+}
+
+TEST_CASE("mapped IPv4 is stored under ip4", "[store][treepath]") {
+  REQUIRE(path_for("::ffff:127.0.0.1", 24) == "ip4/127/000/000");
+  REQUIRE(path_for("::ffff:c000:201", 32) == "ip4/192/000/002/001");
+}
+
+TEST_CASE("level returns each name of the path", "[store][treepath]") {
+  TreePath path(key("127.0.0.1", 24));
+  char buf[16];
+  REQUIRE(std::string(path.level(0, buf)) == "ip4");
+  REQUIRE(std::string(path.level(1, buf)) == "127");
+  REQUIRE(std::string(path.level(2, buf)) == "000");
+  REQUIRE(std::string(path.level(3, buf)) == "000");
+
+  TreePath v6(key("2001:470:1f0f:350::1", 64));
+  REQUIRE(std::string(v6.level(0, buf)) == "ip6");
+  REQUIRE(std::string(v6.level(1, buf)) == "20");
+  REQUIRE(std::string(v6.level(8, buf)) == "50");
+}
+
+TEST_CASE("tree_level_byte accepts three digit decimal for IPv4", "[store][grammar]") {
+  REQUIRE(jgl::tree_level_byte(Family::v4, "000") == 0);
+  REQUIRE(jgl::tree_level_byte(Family::v4, "009") == 9);
+  REQUIRE(jgl::tree_level_byte(Family::v4, "127") == 127);
+  REQUIRE(jgl::tree_level_byte(Family::v4, "255") == 255);
+}
+
+TEST_CASE("tree_level_byte rejects names outside the IPv4 grammar", "[store][grammar]") {
+  using namespace std::string_view_literals;
+  for (std::string_view name : {"256"sv, "999"sv, "1"sv, "01"sv, "0000"sv, "0255"sv, ""sv, "ab"sv, "0a0"sv, "-01"sv,
+                                "+01"sv, " 01"sv, "01 "sv, "00\0"sv, "1e2"sv, "ff"sv, "."sv, ".."sv}) {
+    CAPTURE(name);
+    REQUIRE(jgl::tree_level_byte(Family::v4, name) == -1);
+  }
+}
+
+TEST_CASE("tree_level_byte accepts two digit lowercase hex for IPv6", "[store][grammar]") {
+  REQUIRE(jgl::tree_level_byte(Family::v6, "00") == 0);
+  REQUIRE(jgl::tree_level_byte(Family::v6, "0f") == 15);
+  REQUIRE(jgl::tree_level_byte(Family::v6, "a0") == 160);
+  REQUIRE(jgl::tree_level_byte(Family::v6, "ff") == 255);
+}
+
+TEST_CASE("tree_level_byte rejects names outside the IPv6 grammar", "[store][grammar]") {
+  using namespace std::string_view_literals;
+  for (std::string_view name : {"AB"sv, "Ab"sv, "aB"sv, "g0"sv, "0g"sv, ""sv, "0"sv, "000"sv, "0x"sv, "\0a"sv, "a\0"sv,
+                                "\0\0"sv, " a"sv, "-1"sv, ".."sv, "\xff\xff"sv, "255"sv}) {
+    CAPTURE(name);
+    REQUIRE(jgl::tree_level_byte(Family::v6, name) == -1);
+  }
+}
+
+TEST_CASE("every level name TreePath writes reads back as its byte", "[store][grammar]") {
+  char buf[16];
+  for (unsigned b = 0; b < 256; ++b) {
+    CAPTURE(b);
+    TreePath v4(Prefix(Address::v4(b << 24), 8));
+    REQUIRE(jgl::tree_level_byte(Family::v4, v4.level(1, buf)) == static_cast<int>(b));
+    std::uint8_t bytes[16] = {static_cast<std::uint8_t>(b)};
+    TreePath v6(Prefix(Address::from_bytes(Family::v6, bytes), 8));
+    REQUIRE(jgl::tree_level_byte(Family::v6, v6.level(1, buf)) == static_cast<int>(b));
+  }
+}
+
+// --- Store on disk ----------------------------------------------------------
+
+TEST_CASE("Store::open fails on a missing path naming it", "[store]") {
+  TempDir tmp;
+  std::string missing = tmp.path() + "/missing";
+  auto store = Store::open(missing.c_str());
+  REQUIRE_FALSE(store.has_value());
+  REQUIRE(store.error().sys_errno == ENOENT);
+  REQUIRE(store.error().message == missing + ": " + std::strerror(ENOENT));
+}
+
+TEST_CASE("Store::open fails on a file", "[store]") {
+  TempDir tmp;
+  std::string file = tmp.path() + "/file";
+  make_file(file);
+  auto store = Store::open(file.c_str());
+  REQUIRE_FALSE(store.has_value());
+  REQUIRE(store.error().sys_errno == ENOTDIR);
+  REQUIRE(store.error().message == file + ": not a directory");
+}
+
+TEST_CASE("observe creates a new entry with mtime and atime at now", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  const timespec now = at(1700000000, 123456789);
+  auto seen = store.observe(key("127.0.0.1", 24), now);
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(text(seen->first_seen) == text(now));
+  REQUIRE(text(seen->last_seen) == text(now));
+
+  struct stat st = lstat_of(tmp.in_tree("ip4/127/000/000"));
+  REQUIRE(S_ISREG(st.st_mode));
+  REQUIRE(st.st_size == 0);
+  REQUIRE((st.st_mode & 07777) == 0600);
+  REQUIRE(text(st.st_mtim) == text(now));
+  REQUIRE(text(st.st_atim) == text(now));
+}
+
+TEST_CASE("observe creates directories with mode 0700", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  REQUIRE(store.observe(key("127.0.0.1", 32), at(1700000000)).has_value());
+  for (const char* dir : {"ip4", "ip4/127", "ip4/127/000", "ip4/127/000/000"}) {
+    CAPTURE(dir);
+    struct stat st = lstat_of(tmp.in_tree(dir));
+    REQUIRE(S_ISDIR(st.st_mode));
+    REQUIRE((st.st_mode & 07777) == 0700);
+  }
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000/001")).st_mode));
+}
+
+TEST_CASE("observe of a known entry returns its first sight and updates only atime", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  const Prefix k = key("192.0.2.9", 24);
+  const timespec first = at(1700000000, 5), second = at(1700000100, 7), third = at(1700000500, 9);
+  REQUIRE(store.observe(k, first).has_value());
+
+  auto seen = store.observe(k, second);
+  REQUIRE(seen.has_value());
+  REQUIRE_FALSE(seen->created);
+  REQUIRE(text(seen->first_seen) == text(first));
+  REQUIRE(text(seen->last_seen) == text(first));
+  struct stat st = lstat_of(tmp.in_tree("ip4/192/000/002"));
+  REQUIRE(text(st.st_mtim) == text(first));
+  REQUIRE(text(st.st_atim) == text(second));
+
+  seen = store.observe(k, third);
+  REQUIRE(seen.has_value());
+  REQUIRE_FALSE(seen->created);
+  REQUIRE(text(seen->first_seen) == text(first));
+  REQUIRE(text(seen->last_seen) == text(second));
+  st = lstat_of(tmp.in_tree("ip4/192/000/002"));
+  REQUIRE(text(st.st_mtim) == text(first));
+  REQUIRE(text(st.st_atim) == text(third));
+}
+
+TEST_CASE("observe finds an entry made by another process", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
+  make_file(tmp.in_tree("ip4/127/000/000"));
+  set_times(tmp.in_tree("ip4/127/000/000"), at(1600000200), at(1600000000));
+  Store store = open_store(tmp.root());
+  auto seen = store.observe(key("127.0.0.55", 24), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE_FALSE(seen->created);
+  REQUIRE(text(seen->first_seen) == text(at(1600000000)));
+  REQUIRE(text(seen->last_seen) == text(at(1600000200)));
+}
+
+TEST_CASE("observe keeps IPv6 entries under ip6", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  auto seen = store.observe(key("2001:470:1f0f:350::1", 64), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  struct stat st = lstat_of(tmp.in_tree("ip6/20/01/04/70/1f/0f/03/50"));
+  REQUIRE(S_ISREG(st.st_mode));
+  REQUIRE_FALSE(exists(tmp.in_tree("ip4")));
+}
+
+TEST_CASE("observe keeps a mapped client under ip4", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  REQUIRE(store.observe(key("::ffff:127.0.0.1", 24), at(1700000000)).has_value());
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE_FALSE(exists(tmp.in_tree("ip6")));
+}
+
+TEST_CASE("observe of a /0 key makes a single entry", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  REQUIRE(store.observe(key("198.51.100.1", 0), at(1700000000)).has_value());
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/000")).st_mode));
+  auto again = store.observe(key("203.0.113.1", 0), at(1700000001));
+  REQUIRE(again.has_value());
+  REQUIRE_FALSE(again->created);
+}
+
+TEST_CASE("neighbouring keys share their directories", "[store]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  REQUIRE(store.observe(key("127.0.0.1", 24), at(1700000000))->created);
+  REQUIRE(store.observe(key("127.0.1.1", 24), at(1700000000))->created);
+  REQUIRE(store.observe(key("127.1.0.1", 24), at(1700000000))->created);
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/001")).st_mode));
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/001/000")).st_mode));
+}
+
+TEST_CASE("the tree root itself may be reached through a symlink", "[store]") {
+  TempDir tmp;
+  std::string link = tmp.path() + "/root-link";
+  REQUIRE(::symlink(tmp.root().c_str(), link.c_str()) == 0);
+  Store store = open_store(link);
+  REQUIRE(store.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+}
+
+TEST_CASE("a symlinked ip4 directory is an error and nothing is created outside", "[store][symlink]") {
+  TempDir tmp;
+  REQUIRE(::symlink(tmp.outside().c_str(), tmp.in_tree("ip4").c_str()) == 0);
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
+  REQUIRE(f.sys_errno == ELOOP);
+  REQUIRE(std::filesystem::is_empty(tmp.outside()));
+}
+
+TEST_CASE("a symlinked level directory is an error and nothing is created outside", "[store][symlink]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4"));
+  REQUIRE(::symlink(tmp.outside().c_str(), tmp.in_tree("ip4/127").c_str()) == 0);
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
+  REQUIRE(f.sys_errno == ELOOP);
+  REQUIRE(std::filesystem::is_empty(tmp.outside()));
+}
+
+TEST_CASE("a dangling symlink in the tree is an error and its target is not created", "[store][symlink]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127"));
+  std::string target = tmp.outside() + "/made";
+  REQUIRE(::symlink(target.c_str(), tmp.in_tree("ip4/127/000").c_str()) == 0);
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
+  REQUIRE_FALSE(exists(target));
+  REQUIRE(std::filesystem::is_empty(tmp.outside()));
+}
+
+TEST_CASE("a symlinked entry is an error and its target is not touched", "[store][symlink]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
+  std::string target = tmp.outside() + "/file";
+  make_file(target);
+  set_times(target, at(1000), at(1000));
+  REQUIRE(::symlink(target.c_str(), tmp.in_tree("ip4/127/000/000").c_str()) == 0);
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
+  struct stat st = lstat_of(target);
+  REQUIRE(text(st.st_atim) == text(at(1000)));
+  REQUIRE(text(st.st_mtim) == text(at(1000)));
+}
+
+TEST_CASE("a file where a directory should be is an error", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4"));
+  make_file(tmp.in_tree("ip4/127"));
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: a file stands where a directory should be");
+  REQUIRE(f.sys_errno == ENOTDIR);
+}
+
+TEST_CASE("a directory where the entry should be is an error", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000/000"));
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: not a regular file");
+  REQUIRE(S_ISDIR(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+}
+
+TEST_CASE("a fifo where the entry should be is an error and does not block", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
+  REQUIRE(::mkfifo(tmp.in_tree("ip4/127/000/000").c_str(), 0600) == 0);
+  Store store = open_store(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.message == "open ip4/127/000/000: not a regular file");
+}
+
+TEST_CASE("a moved store closes its root once", "[store]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  {
+    auto opened = Store::open(tmp.root().c_str(), fs);
+    REQUIRE(opened.has_value());
+    Store moved(std::move(*opened));
+    REQUIRE(moved.root_fd() >= 0);
+    REQUIRE(opened->root_fd() == -1);
+    REQUIRE(&moved.filesystem() == &fs);
+    REQUIRE(moved.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+  }
+  REQUIRE(fs.open_fds.empty());
+}
+
+// --- Faults through the Filesystem seam -------------------------------------
+
+TEST_CASE("a failing mkdir is an error with its errno naming the path", "[store][fault]") {
+  for (int e : {EACCES, ENOSPC, EROFS, EIO, EDQUOT}) {
+    CAPTURE(e);
+    TempDir tmp;
+    FaultyFilesystem fs;
+    fs.on_mkdirat = [e](int, const char*, mode_t) { return fail_with(e); };
+    Store store = open_store(tmp.root(), fs);
+    Failure f = failure(store, key("127.0.0.1", 24));
+    REQUIRE(f.sys_errno == e);
+    REQUIRE(f.message == std::string("mkdir ip4/127/000/000: ") + std::strerror(e));
+    REQUIRE(fs.leaked(store) == 0);
+    REQUIRE(std::filesystem::is_empty(tmp.root()));
+  }
+}
+
+TEST_CASE("a mkdir failing deep in the tree is an error naming the path", "[store][fault]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_mkdirat = [&fs](int dirfd, const char* path, mode_t mode) {
+    if (fs.mkdirat_calls == 3) return fail_with(ENOSPC);
+    return ::mkdirat(dirfd, path, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("2001:db8::1", 64));
+  REQUIRE(f.sys_errno == ENOSPC);
+  REQUIRE(f.message == std::string("mkdir ip6/20/01/0d/b8/00/00/00/00: ") + std::strerror(ENOSPC));
+  REQUIRE(fs.leaked(store) == 0);
+  REQUIRE(exists(tmp.in_tree("ip6/20")));
+  REQUIRE_FALSE(exists(tmp.in_tree("ip6/20/01")));
+}
+
+TEST_CASE("a failing open of the entry is an error and nothing is created", "[store][fault]") {
+  for (int e : {EACCES, EIO, EMFILE}) {
+    CAPTURE(e);
+    TempDir tmp;
+    FaultyFilesystem fs;
+    fs.on_open_beneath = [e](int, const char*, int) { return fail_with(e); };
+    Store store = open_store(tmp.root(), fs);
+    Failure f = failure(store, key("127.0.0.1", 24));
+    REQUIRE(f.sys_errno == e);
+    REQUIRE(f.message == std::string("open ip4/127/000/000: ") + std::strerror(e));
+    REQUIRE(fs.mkdirat_calls == 0);
+    REQUIRE(std::filesystem::is_empty(tmp.root()));
+  }
+}
+
+TEST_CASE("a failing open of a directory being made is an error", "[store][fault]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_openat = [&fs](int dirfd, const char* path, int flags, mode_t mode) {
+    if (flags & O_DIRECTORY) return fail_with(EACCES);
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.sys_errno == EACCES);
+  REQUIRE(f.message == std::string("open ip4/127/000/000: ") + std::strerror(EACCES));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a failing create of the entry is an error naming the path", "[store][fault]") {
+  for (int e : {EACCES, ENOSPC, EROFS, EIO}) {
+    CAPTURE(e);
+    TempDir tmp;
+    FaultyFilesystem fs;
+    fs.on_openat = [&fs, e](int dirfd, const char* path, int flags, mode_t mode) {
+      if (flags & O_CREAT) return fail_with(e);
+      return fs.real_openat(dirfd, path, flags, mode);
+    };
+    Store store = open_store(tmp.root(), fs);
+    Failure f = failure(store, key("127.0.0.1", 24));
+    REQUIRE(f.sys_errno == e);
+    REQUIRE(f.message == std::string("create ip4/127/000/000: ") + std::strerror(e));
+    REQUIRE(fs.leaked(store) == 0);
+    REQUIRE_FALSE(exists(tmp.in_tree("ip4/127/000/000")));
+  }
+}
+
+TEST_CASE("a failing touch of a new entry is an error", "[store][fault]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_futimens = [](int, const timespec*) { return fail_with(EIO); };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.sys_errno == EIO);
+  REQUIRE(f.message == std::string("touch ip4/127/000/000: ") + std::strerror(EIO));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a failing touch of a known entry is an error", "[store][fault]") {
+  TempDir tmp;
+  {
+    Store plain = open_store(tmp.root());
+    REQUIRE(plain.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+  }
+  FaultyFilesystem fs;
+  fs.on_futimens = [](int, const timespec*) { return fail_with(EROFS); };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("127.0.0.1", 24), at(1700000300));
+  REQUIRE(f.sys_errno == EROFS);
+  REQUIRE(f.message == std::string("touch ip4/127/000/000: ") + std::strerror(EROFS));
+  REQUIRE(fs.leaked(store) == 0);
+  REQUIRE(text(lstat_of(tmp.in_tree("ip4/127/000/000")).st_atim) == text(at(1700000000)));
+}
+
+TEST_CASE("a failing stat of a known entry is an error", "[store][fault]") {
+  TempDir tmp;
+  {
+    Store plain = open_store(tmp.root());
+    REQUIRE(plain.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+  }
+  FaultyFilesystem fs;
+  fs.on_fstat = [](int, struct stat*) { return fail_with(EIO); };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.sys_errno == EIO);
+  REQUIRE(f.message == std::string("stat ip4/127/000/000: ") + std::strerror(EIO));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a directory removed between mkdir and open is retried", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  int removed = 0;
+  // The cleaner removes the empty ip4/127/000 right after we made it.
+  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_DIRECTORY) && removed == 0 && std::string(path) == "000") {
+      ++removed;
+      REQUIRE(::unlinkat(dirfd, path, AT_REMOVEDIR) == 0);
+    }
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(removed == 1);
+  REQUIRE(fs.open_beneath_calls == 2);
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("an open failing with ENOENT once is retried", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  bool failed = false;
+  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_DIRECTORY) && !failed) {
+      failed = true;
+      return fail_with(ENOENT);
+    }
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(failed);
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a mkdir failing with ENOENT once is retried", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_mkdirat = [&fs](int dirfd, const char* path, mode_t mode) {
+    if (fs.mkdirat_calls == 2) return fail_with(ENOENT);
+    return ::mkdirat(dirfd, path, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a create failing with ENOENT once is retried", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  bool failed = false;
+  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_CREAT) && !failed) {
+      failed = true;
+      return fail_with(ENOENT);
+    }
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(failed);
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a concurrent creator of the entry is retried and the entry is known", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  const timespec theirs = at(1699999990, 42), ours = at(1700000000, 7);
+  bool raced = false;
+  // Another jgreylist creates the entry between our lookup and our O_EXCL.
+  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_CREAT) && !raced) {
+      raced = true;
+      int fd = fs.real_openat(dirfd, path, flags, mode);
+      REQUIRE(fd >= 0);
+      const timespec times[2] = {theirs, theirs};
+      REQUIRE(::futimens(fd, times) == 0);
+      ::close(fd);
+      return fail_with(EEXIST);
+    }
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  auto seen = store.observe(key("127.0.0.1", 24), ours);
+  REQUIRE(seen.has_value());
+  REQUIRE(raced);
+  REQUIRE_FALSE(seen->created);
+  REQUIRE(text(seen->first_seen) == text(theirs));
+  REQUIRE(text(seen->last_seen) == text(theirs));
+  struct stat st = lstat_of(tmp.in_tree("ip4/127/000/000"));
+  REQUIRE(text(st.st_mtim) == text(theirs));
+  REQUIRE(text(st.st_atim) == text(ours));
+  REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("an endless race gives up with EAGAIN naming the path", "[store][fault][race]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_openat = [&fs](int dirfd, const char* path, int flags, mode_t mode) {
+    if (flags & O_DIRECTORY) return fail_with(ENOENT);
+    return fs.real_openat(dirfd, path, flags, mode);
+  };
+  Store store = open_store(tmp.root(), fs);
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.sys_errno == EAGAIN);
+  REQUIRE(f.message == "create ip4/127/000/000: gave up after 64 attempts racing with other processes");
+  REQUIRE(fs.open_beneath_calls == 64);
+  REQUIRE(fs.leaked(store) == 0);
+}
