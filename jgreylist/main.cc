@@ -93,8 +93,9 @@ class LogTranscript : public Transcript {
 }
 
 std::string_view banner_host(char* buf, std::size_t cap) {
+  // tcpserver -l0 sets TCPLOCALHOST=0: "no name", not a name.
   const char* host = env_get("TCPLOCALHOST");
-  if (host == nullptr || *host == '\0') host = "localhost";
+  if (host == nullptr || *host == '\0' || std::strcmp(host, "0") == 0) host = "localhost";
   std::size_t n = sanitise(host, buf, cap < 256 ? cap : 256);
   return {buf, n};
 }

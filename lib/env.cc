@@ -23,16 +23,21 @@ Result<long> parse_number(std::string_view text, long min, long max) {
 
 const char* env_get(const char* name) { return std::getenv(name); }
 
+std::string shown_value(const char* value) {
+  std::string_view v(value);
+  std::string shown(v.substr(0, 40));
+  for (char& c : shown) {
+    if (c < ' ' || c > '~') c = '?';
+  }
+  return v.size() > 40 ? shown + "..." : shown;
+}
+
 Result<long> env_number(const char* name, long fallback, long min, long max) {
   const char* value = env_get(name);
   if (value == nullptr) return fallback;
   auto n = parse_number(value, min, max);
   if (!n) {
-    std::string shown(value, std::string_view(value).size() > 40 ? 40 : std::string_view(value).size());
-    for (char& c : shown) {
-      if (c < ' ' || c > '~') c = '?';
-    }
-    return fail(std::string(name) + "='" + shown + "': " + n.error().message);
+    return fail(std::string(name) + "='" + shown_value(value) + "': " + n.error().message);
   }
   return *n;
 }

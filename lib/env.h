@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "lib/error.h"
@@ -17,6 +18,10 @@ Result<long> parse_number(std::string_view text, long min, long max);
 
 // The variable's value, or nullptr when unset.
 const char* env_get(const char* name);
+
+// A variable's value fit for an error message: control bytes as '?', cut
+// after 40 bytes with "...".
+std::string shown_value(const char* value);
 
 // Unset: `fallback`. Set: parse_number, with an error naming the variable.
 Result<long> env_number(const char* name, long fallback, long min, long max);

@@ -41,12 +41,7 @@ Result<ClientAddress> client_address(int socket_fd) {
     if (value == nullptr) continue;
     auto address = Address::parse(value);
     if (!address) {
-      char shown[64];
-      std::size_t len = std::strlen(value);
-      std::size_t n = len < 40 ? len : 40;
-      for (std::size_t i = 0; i < n; ++i) shown[i] = value[i] >= ' ' && value[i] <= '~' ? value[i] : '?';
-      shown[n] = '\0';
-      return fail(std::string(name) + "='" + shown + (len > 40 ? "...'" : "'") + ": " + address.error().message);
+      return fail(std::string(name) + "='" + shown_value(value) + "': " + address.error().message);
     }
     return ClientAddress{*address, name};
   }
