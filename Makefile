@@ -27,7 +27,8 @@ LIB_SRCS  = $(wildcard lib/*.cc)
 LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/lib/libjgl.a
 
-PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean
+PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean \
+            $(BUILD)/bin/tcprules $(BUILD)/bin/tcprulescheck
 
 UNIT_SRCS = $(wildcard tests/unit/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
@@ -59,9 +60,18 @@ $(BUILD)/bin/jgreylist-clean: $(BUILD)/obj/jgreylist-clean/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
 
+# tcprules and tcprulescheck write and read cdb files with tinycdb.
+$(BUILD)/bin/tcprules: $(BUILD)/obj/tcprules/tcprules.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
+
+$(BUILD)/bin/tcprulescheck: $(BUILD)/obj/tcprules/tcprulescheck.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
+
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb -lpthread
 
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
@@ -96,4 +106,5 @@ clean:
 
 .PHONY: all deps check run bench install clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d \
+  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d

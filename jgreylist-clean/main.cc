@@ -138,7 +138,7 @@ int usage_error(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int clean(int argc, char** argv) {
   Options o;
   std::string max_age = "35d", pending_age = "1d", holdtime;
   CLI::App app{"Remove old entries from a jgreylist tree.", "jgreylist-clean"};
@@ -203,6 +203,20 @@ int main(int argc, char** argv) {
   auto walked = walk_tree(*store, cleaner);
   if (!walked) return usage_error(o.dir + ": " + walked.error().message);
   if (o.stats) cleaner.print_stats();
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    fmt::print(stderr, "jgreylist-clean: cannot write the report: {}\n", std::strerror(errno));
+    return kExitSomeFailed;
+  }
   return cleaner.failures() ? kExitSomeFailed : kExitOk;
+}
+
+int main(int argc, char** argv) {
+  // fmt reports a failed write (a full disk under -v) by throwing: the
+  // walk stops there, and what was removed so far stays removed.
+  try {
+    return clean(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "jgreylist-clean: %s\n", e.what());
+    return kExitSomeFailed;
+  }
 }

@@ -1,0 +1,359 @@
+// rules.cc: parsing tcprules lines, expanding them into cdb keys, writing
+// and reading the cdb.
+#include "lib/rules.h"
+
+#include <cdb.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "lib/address.h"
+#include "lib/prefix.h"
+
+namespace jgl {
+namespace {
+
+constexpr std::string_view kWhitespace = " \t\n";
+
+// djb's scan_ulong: the leading digits, wrapping as unsigned long does;
+// anything after them makes the original refuse the line.
+Result<std::uint64_t> range_number(std::string_view text) {
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return fail(fmt::format("'{}' is not a number in a range", text));
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return value;
+}
+
+// "1.2.3.37-53", "10.2-3.": the part around the first '-' is a span of
+// numbers, each one key, exactly as the original expands it (an empty low
+// end is 0, a high end over 255 is 255, low above high gives no key).
+Result<std::vector<std::string>> djb_range_keys(std::string_view address, std::size_t dash) {
+  std::size_t left = address.substr(0, dash).rfind('.');
+  left = left == std::string_view::npos ? 0 : left + 1;
+  std::size_t right = address.find('.', dash + 1);
+  if (right == std::string_view::npos) right = address.size();
+  auto bottom = range_number(address.substr(left, dash - left));
+  if (!bottom) return std::unexpected(bottom.error());
+  auto top = range_number(address.substr(dash + 1, right - dash - 1));
+  if (!top) return std::unexpected(top.error());
+  std::uint64_t high = *top > 255 ? 255 : *top;
+  std::vector<std::string> keys;
+  for (std::uint64_t n = *bottom; n <= high; ++n) {
+    keys.push_back(fmt::format("{}{}{}", address.substr(0, left), n, address.substr(right)));
+  }
+  return keys;
+}
+
+std::string v4_key(const Address& a, int octets) {
+  std::string key;
+  for (int i = 0; i < octets; ++i) key += fmt::format("{}.", a.byte(i));
+  if (octets == 4) key.pop_back();
+  return key;
+}
+
+// A CIDR prefix as the texts tcpserver tries: its length rounded up to a
+// whole octet (IPv4) or 16-bit group (IPv6), one key per value of the bits
+// in between.
+Result<std::vector<std::string>> cidr_keys(std::string_view text) {
+  auto prefix = Prefix::parse(text);
+  if (!prefix) return fail(fmt::format("bad CIDR prefix '{}': {}", text, prefix.error().message));
+  int length = prefix->length();
+  if (length == 0) {
+    return fail(fmt::format("'{}' would match every client of both families: write ':allow' or ':deny'", text));
+  }
+  const Address& base = prefix->address();
+  int step = base.is_v4() ? 8 : 16;
+  int rounded = (length + step - 1) / step * step;
+  std::uint64_t count = std::uint64_t{1} << (rounded - length);
+  if (count > kMaxKeysPerRule) {
+    return fail(fmt::format("'{}' expands into {} keys, more than the limit of {}", text, count, kMaxKeysPerRule));
+  }
+  bool mapped = base.is_v4() && text.find(':') != std::string_view::npos;
+  std::vector<std::string> keys;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    // Put k into the bits between `length` and `rounded`.
+    std::uint8_t bytes[16];
+    for (int i = 0; i < base.byte_count(); ++i) bytes[i] = base.byte(i);
+    for (int bit = 0; bit < rounded - length; ++bit) {
+      if ((k >> bit) & 1) {
+        int pos = rounded - 1 - bit;
+        bytes[pos / 8] |= static_cast<std::uint8_t>(0x80 >> (pos % 8));
+      }
+    }
+    Address a = Address::from_bytes_exact(base.family(), bytes);
+    if (base.is_v4()) {
+      std::string key = v4_key(a, rounded / 8);
+      keys.push_back(key);
+      if (mapped) keys.push_back("::ffff:" + key);
+      continue;
+    }
+    if (rounded == 128) {
+      keys.push_back(tcpserver_text(a));
+      continue;
+    }
+    // tcpserver compresses zero groups, so "g0:g1:" is the start of every
+    // client's text only when none of those groups is zero.
+    std::string key;
+    for (int g = 0; g < rounded / 16; ++g) {
+      unsigned group = bytes[2 * g] << 8 | bytes[2 * g + 1];
+      if (group == 0) {
+        return fail(fmt::format(
+            "'{}': IPv6 prefixes with a zero 16-bit group in their first {} bits are not supported yet "
+            "(tcpserver's compressed text has no common prefix for them)",
+            text, rounded));
+      }
+      key += fmt::format("{:x}:", group);
+    }
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+}  // namespace
+
+std::string tcpserver_text(const Address& address) {
+  if (address.is_v4()) return std::string(address.format().view());
+  unsigned groups[8];
+  for (int i = 0; i < 8; ++i) groups[i] = address.byte(2 * i) << 8 | address.byte(2 * i + 1);
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && groups[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j == i ? i + 1 : j;
+  }
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += i == 0 ? "::" : ":";
+      i += best_len - 1;
+      continue;
+    }
+    out += fmt::format("{:x}", groups[i]);
+    if (i < 7) out += ':';
+  }
+  return out;
+}
+
+std::string Rule::data() const {
+  std::string out;
+  if (deny) out.append("D", 2);
+  for (const auto& [name, value] : env) {
+    out += '+';
+    out += name;
+    out += '=';
+    out += value;
+    out += '\0';
+  }
+  return out;
+}
+
+Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number) {
+  if (line.empty() || line.front() == '#') return std::nullopt;
+  std::size_t end = line.find_last_not_of(kWhitespace);
+  // Debian's tcprules loops for ever on a blank line; the original skipped it.
+  if (end == std::string_view::npos) return std::nullopt;
+  line = line.substr(0, end + 1);
+
+  // The address ends at the first ':' followed by the instruction, so that
+  // an IPv6 address keeps its colons ("::1:allow", ":::allow").
+  std::size_t colon = line.find(':');
+  while (colon != std::string_view::npos) {
+    std::string_view after = line.substr(colon + 1);
+    if (after.starts_with("deny") || after.starts_with("allow")) break;
+    colon = line.find(':', colon + 1);
+  }
+  if (colon == std::string_view::npos) return fail("no ':allow' or ':deny'");
+
+  Rule rule;
+  rule.line = line_number;
+  rule.address = line.substr(0, colon);
+  std::string_view rest = line.substr(colon + 1);
+  rule.deny = rest.starts_with("deny");
+  rest.remove_prefix(rule.deny ? 4 : 5);
+
+  while (!rest.empty()) {
+    if (rest.front() != ',') {
+      char c = rest.front();
+      std::string what = c == '\r' ? std::string("a carriage return (CRLF line ends?)")
+                         : c >= ' ' && c <= '~' ? fmt::format("'{}'", c)
+                                                 : fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
+      return fail(fmt::format("{} after the instruction, expected ',VAR=\"value\"'", what));
+    }
+    std::size_t comma = rest.find(',', 1);
+    std::size_t equals = rest.find('=');
+    if (equals == std::string_view::npos || (comma != std::string_view::npos && equals > comma)) {
+      return fail("a setting without '='");
+    }
+    std::string name(rest.substr(1, equals - 1));
+    rest.remove_prefix(equals + 1);
+    if (rest.empty()) return fail(fmt::format("no value after '{}='", name));
+    char quote = rest.front();
+    rest.remove_prefix(1);
+    std::size_t close = rest.find(quote);
+    if (close == std::string_view::npos) {
+      return fail(fmt::format("the value of '{}' has no closing {}", name, quote));
+    }
+    rule.env.emplace_back(std::move(name), std::string(rest.substr(0, close)));
+    rest.remove_prefix(close + 1);
+  }
+  return rule;
+}
+
+Result<std::vector<std::string>> rule_keys(std::string_view address) {
+  std::string verbatim(address);
+  // info@ip and =host rules are names, not addresses: kept as written.
+  if (address.find_first_of("=@") != std::string_view::npos) return std::vector{verbatim};
+  if (std::size_t dash = address.find('-'); dash != std::string_view::npos) {
+    return djb_range_keys(address, dash);
+  }
+  if (address.find('/') != std::string_view::npos) return cidr_keys(address);
+  if (address.find(':') != std::string_view::npos) {
+    if (address.find('%') != std::string_view::npos) {
+      return fail(fmt::format("'{}' has a zone: tcpserver looks clients up without one", address));
+    }
+    auto parsed = Address::parse(address);
+    // Not an address: a djb text prefix such as "2001:db8:", kept as written.
+    if (!parsed) return std::vector{verbatim};
+    std::string key = tcpserver_text(*parsed);
+    // tcpserver -6 sees an IPv4 client as ::ffff:a.b.c.d, without -6 as a.b.c.d.
+    if (parsed->is_v4()) return std::vector{key, "::ffff:" + key};
+    return std::vector{key};
+  }
+  return std::vector{verbatim};
+}
+
+std::vector<std::string> lookup_keys(std::string_view ip, const char* host, const char* info) {
+  std::vector<std::string> keys;
+  if (info) keys.push_back(fmt::format("{}@{}", info, ip));
+  keys.emplace_back(ip);
+  if (host) keys.push_back(fmt::format("={}", host));
+  for (std::size_t n = ip.size(); n > 0; --n) {
+    if (ip[n - 1] == '.' || ip[n - 1] == ':') keys.emplace_back(ip.substr(0, n));
+  }
+  if (host) {
+    for (const char* p = host; *p; ++p) {
+      if (*p == '.') keys.push_back(fmt::format("={}", p));
+    }
+    keys.emplace_back("=");
+  }
+  keys.emplace_back("");
+  return keys;
+}
+
+namespace {
+
+Result<std::string> read_all(int fd) {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n == 0) return text;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("unable to read input", errno);
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// Everything after the temporary file is open: the caller removes it on error.
+std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::string& tmp) {
+  auto write_error = [&] {
+    return CompileError{fmt::format("unable to write to {}: {}", tmp, std::strerror(errno)), true};
+  };
+  cdb_make maker;
+  if (cdb_make_start(&maker, out_fd) < 0) return write_error();
+  auto text = read_all(input_fd);
+  if (!text) {
+    return CompileError{fmt::format("{}: {}", text.error().message, std::strerror(text.error().sys_errno)), true};
+  }
+  std::string_view rest = *text;
+  int line_number = 0;
+  while (!rest.empty()) {
+    std::size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    ++line_number;
+    auto refuse = [&](const Error& e) {
+      std::string_view shown = line.substr(0, line.find_last_not_of(kWhitespace) + 1);
+      return CompileError{
+          fmt::format("unable to parse line {} ({}): {}", line_number, e.message, shown), false};
+    };
+    auto rule = parse_rule(line, line_number);
+    if (!rule) return refuse(rule.error());
+    if (!*rule) continue;
+    auto keys = rule_keys((*rule)->address);
+    if (!keys) return refuse(keys.error());
+    std::string data = (*rule)->data();
+    for (const std::string& key : *keys) {
+      if (cdb_make_add(&maker, key.data(), static_cast<unsigned>(key.size()), data.data(),
+                       static_cast<unsigned>(data.size())) < 0) {
+        return write_error();
+      }
+    }
+  }
+  if (cdb_make_finish(&maker) < 0) return write_error();
+  if (fsync(out_fd) < 0) return write_error();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<CompileError> compile_rules(int input_fd, const std::string& cdb, const std::string& tmp) {
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return CompileError{fmt::format("unable to create {}: {}", tmp, std::strerror(errno)), true};
+  auto error = compile_into(input_fd, fd, tmp);
+  if (close(fd) < 0 && !error) {
+    error = CompileError{fmt::format("unable to write to {}: {}", tmp, std::strerror(errno)), true};
+  }
+  if (!error && rename(tmp.c_str(), cdb.c_str()) < 0) {
+    error = CompileError{fmt::format("unable to move {} to {}: {}", tmp, cdb, std::strerror(errno)), true};
+  }
+  if (error) unlink(tmp.c_str());
+  return error;
+}
+
+Result<std::optional<RuleMatch>> check_rules(int fd, std::string_view ip, const char* host, const char* info) {
+  struct cdb db;
+  if (cdb_init(&db, fd) < 0) return fail("not a cdb", errno ? errno : EPROTO);
+  for (const std::string& key : lookup_keys(ip, host, info)) {
+    int found = cdb_find(&db, key.data(), static_cast<unsigned>(key.size()));
+    if (found < 0) {
+      int e = errno;
+      cdb_free(&db);
+      return fail("lookup failed", e ? e : EPROTO);
+    }
+    if (found == 0) continue;
+    const char* p = static_cast<const char*>(cdb_get(&db, cdb_datalen(&db), cdb_datapos(&db)));
+    if (p == nullptr) {
+      cdb_free(&db);
+      return fail("truncated record", EPROTO);
+    }
+    std::string_view data(p, cdb_datalen(&db));
+    RuleMatch verdict{key, false, {}};
+    // As tcpserver reads a record: NUL-terminated items, 'D' ends it.
+    for (std::size_t nul; (nul = data.find('\0')) != std::string_view::npos; data.remove_prefix(nul + 1)) {
+      if (data.front() == 'D') {
+        verdict.deny = true;
+        break;
+      }
+      if (data.front() == '+') verdict.settings.emplace_back(data.substr(1, nul - 1));
+    }
+    cdb_free(&db);
+    return verdict;
+  }
+  cdb_free(&db);
+  return std::optional<RuleMatch>{};
+}
+
+}  // namespace jgl

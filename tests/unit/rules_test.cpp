@@ -1,0 +1,185 @@
+// rules_test.cpp: tcprules lines, their cdb records and keys, tcpserver's
+// address text and lookup order.
+#include "lib/rules.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using jgl::Address;
+using jgl::Rule;
+
+Rule rule(std::string_view line) {
+  auto r = jgl::parse_rule(line, 7);
+  INFO("parsing " << line);
+  REQUIRE(r.has_value());
+  REQUIRE(r->has_value());
+  return **r;
+}
+
+std::string error_of(std::string_view line) {
+  auto r = jgl::parse_rule(line, 1);
+  if (r) return "no error";
+  return r.error().message;
+}
+
+std::vector<std::string> keys(std::string_view address) {
+  auto k = jgl::rule_keys(address);
+  if (!k) return {"error: " + k.error().message};
+  return *k;
+}
+
+std::string text(std::string_view address) {
+  auto a = Address::parse(address);
+  REQUIRE(a.has_value());
+  return jgl::tcpserver_text(*a);
+}
+
+}  // namespace
+
+TEST_CASE("an allow rule without settings has an empty record") {
+  Rule r = rule("1.2.3.4:allow");
+  CHECK(r.address == "1.2.3.4");
+  CHECK_FALSE(r.deny);
+  CHECK(r.line == 7);
+  CHECK(r.data().empty());
+}
+
+TEST_CASE("a deny record starts with D and a NUL as the original writes it") {
+  CHECK(rule("1.2.3.4:deny").data() == std::string("D\0", 2));
+  CHECK(rule("1.2.3.4:deny,X=\"1\"").data() == std::string("D\0+X=1\0", 7));
+}
+
+TEST_CASE("settings take any quote character repeated at both ends") {
+  Rule r = rule("1.2.3.4:allow,X=\"a\",Y=/b/,Z='c',W=\"a,b\",E=\"\"");
+  CHECK(r.data() == std::string("+X=a\0+Y=b\0+Z=c\0+W=a,b\0+E=\0", 26));
+}
+
+TEST_CASE("comments empty lines and blank lines give no rule") {
+  for (std::string_view line : {"", "# comment", "#1.2.3.4:allow", "   ", "\t"}) {
+    auto r = jgl::parse_rule(line, 1);
+    REQUIRE(r.has_value());
+    CHECK_FALSE(r->has_value());
+  }
+}
+
+TEST_CASE("trailing spaces and tabs are ignored but not a carriage return") {
+  CHECK(rule("1.2.3.4:allow,X=\"a\" \t").env.size() == 1);
+  CHECK(error_of("1.2.3.4:allow\r").find("carriage return") != std::string::npos);
+}
+
+TEST_CASE("the address ends at the first colon followed by allow or deny") {
+  CHECK(rule("::1:allow").address == "::1");
+  CHECK(rule(":::allow").address == "::");
+  CHECK(rule("2001:db8::deny").address == "2001:db8:");
+  CHECK(rule(":allow").address.empty());
+  CHECK(rule("=host.example:deny").address == "=host.example");
+}
+
+TEST_CASE("malformed lines are refused with the problem named") {
+  CHECK(error_of("1.2.3.4") == "no ':allow' or ':deny'");
+  CHECK(error_of("1.2.3.4:maybe") == "no ':allow' or ':deny'");
+  CHECK(error_of("1.2.3.4:allowx").find("'x' after the instruction") != std::string::npos);
+  CHECK(error_of("1.2.3.4:allow # c").find("' ' after the instruction") != std::string::npos);
+  CHECK(error_of("1.2.3.4:allow,X") == "a setting without '='");
+  CHECK(error_of("1.2.3.4:allow,X,Y=\"a\"") == "a setting without '='");
+  CHECK(error_of("1.2.3.4:allow,X=") == "no value after 'X='");
+  CHECK(error_of("1.2.3.4:allow,X=\"a") == "the value of 'X' has no closing \"");
+  CHECK(error_of("1.2.3.4:allow,X=\"a\",").find("without '='") != std::string::npos);
+}
+
+TEST_CASE("ipv4 addresses and names are kept as written") {
+  CHECK(keys("1.2.3.4") == std::vector<std::string>{"1.2.3.4"});
+  CHECK(keys("10.2.") == std::vector<std::string>{"10.2."});
+  CHECK(keys("") == std::vector<std::string>{""});
+  CHECK(keys("=mail.example") == std::vector<std::string>{"=mail.example"});
+  CHECK(keys("joe@1.2.3.4-5") == std::vector<std::string>{"joe@1.2.3.4-5"});
+}
+
+TEST_CASE("djb ranges expand into one key per number as the original does") {
+  CHECK(keys("1.2.3.37-39") == std::vector<std::string>{"1.2.3.37", "1.2.3.38", "1.2.3.39"});
+  CHECK(keys("10.2-3.") == std::vector<std::string>{"10.2.", "10.3."});
+  CHECK(keys("1.2.3.-1") == std::vector<std::string>{"1.2.3.0", "1.2.3.1"});
+  CHECK(keys("1.2.3.254-300") == std::vector<std::string>{"1.2.3.254", "1.2.3.255"});
+  CHECK(keys("1.2.3.7-5").empty());
+  CHECK(keys("1.2.3.x-5") == std::vector<std::string>{"error: 'x' is not a number in a range"});
+}
+
+TEST_CASE("ipv4 cidr prefixes become dotted prefixes or exact addresses") {
+  CHECK(keys("10.0.0.0/8") == std::vector<std::string>{"10."});
+  CHECK(keys("10.2.0.0/16") == std::vector<std::string>{"10.2."});
+  CHECK(keys("192.0.2.0/24") == std::vector<std::string>{"192.0.2."});
+  CHECK(keys("192.0.0.0/22") == std::vector<std::string>{"192.0.0.", "192.0.1.", "192.0.2.", "192.0.3."});
+  CHECK(keys("192.0.2.4/32") == std::vector<std::string>{"192.0.2.4"});
+  auto quarter = keys("192.0.2.128/25");
+  REQUIRE(quarter.size() == 128);
+  CHECK(quarter.front() == "192.0.2.128");
+  CHECK(quarter.back() == "192.0.2.255");
+}
+
+TEST_CASE("bad or overbroad cidr prefixes are refused") {
+  CHECK(keys("0.0.0.0/0").front().find("every client") != std::string::npos);
+  CHECK(keys("192.0.2.1/24").front().find("host bits") != std::string::npos);
+  CHECK(keys("192.0.2.0/33").front().starts_with("error: bad CIDR prefix"));
+}
+
+TEST_CASE("ipv6 addresses are written in tcpserver's text") {
+  CHECK(keys("::1") == std::vector<std::string>{"::1"});
+  CHECK(keys("::") == std::vector<std::string>{"::"});
+  CHECK(keys("2001:DB8:0:0:1::5") == std::vector<std::string>{"2001:db8::1:0:0:5"});
+  CHECK(keys("2001:db8:0:1:1:1:1:1") == std::vector<std::string>{"2001:db8::1:1:1:1:1"});
+  CHECK(keys("[2001:db8::1]/128") == std::vector<std::string>{"2001:db8::1"});
+}
+
+TEST_CASE("ipv6 text prefixes that are not addresses are kept as written") {
+  CHECK(keys("2001:db8:") == std::vector<std::string>{"2001:db8:"});
+}
+
+TEST_CASE("an ipv4-mapped rule matches the client with and without tcpserver -6") {
+  CHECK(keys("::ffff:1.2.3.4") == std::vector<std::string>{"1.2.3.4", "::ffff:1.2.3.4"});
+  CHECK(keys("::ffff:1.2.3.0/120") == std::vector<std::string>{"1.2.3.", "::ffff:1.2.3."});
+}
+
+TEST_CASE("a zone in a rule is refused") {
+  CHECK(keys("fe80::1%eth0").front().find("zone") != std::string::npos);
+}
+
+TEST_CASE("ipv6 cidr prefixes of nonzero groups become colon-ended prefixes") {
+  CHECK(keys("2001:db8::/32") == std::vector<std::string>{"2001:db8:"});
+  CHECK(keys("[2001:db8:1::]/48") == std::vector<std::string>{"2001:db8:1:"});
+  CHECK(keys("2001:db8::/31") == std::vector<std::string>{"2001:db8:", "2001:db9:"});
+  CHECK(keys("2001:db8::/16").size() == 1);
+}
+
+TEST_CASE("ipv6 cidr prefixes with a zero group are refused as not supported yet") {
+  CHECK(keys("2001::/32").front().find("not supported yet") != std::string::npos);
+  CHECK(keys("2001::/20").front().find("not supported yet") != std::string::npos);
+}
+
+TEST_CASE("the widest ipv6 cidr expansion stays within the key limit") {
+  auto k = keys("8000::/1");
+  REQUIRE(k.size() == 32768);
+  CHECK(k.size() <= jgl::kMaxKeysPerRule);
+  CHECK(k.front() == "8000:");
+  CHECK(k.back() == "ffff:");
+}
+
+TEST_CASE("tcpserver compresses the longest zero run first on a tie even a single group") {
+  CHECK(text("2001:0:0:1:0:0:1:1") == "2001::1:0:0:1:1");
+  CHECK(text("1:0:1:0:1:1:1:1") == "1::1:0:1:1:1:1");
+  CHECK(text("0:1:1:1:1:1:1:1") == "::1:1:1:1:1:1:1");
+  CHECK(text("1:1:1:1:1:1:1:0") == "1:1:1:1:1:1:1::");
+  CHECK(text("1:0:0:1:0:0:0:1") == "1:0:0:1::1");
+  CHECK(text("::1.2.3.4") == "::102:304");
+  CHECK(text("1.2.3.4") == "1.2.3.4");
+}
+
+TEST_CASE("lookup keys follow tcpserver's order") {
+  CHECK(jgl::lookup_keys("1.2.3.4", "a.example", "joe") ==
+        std::vector<std::string>{"joe@1.2.3.4", "1.2.3.4", "=a.example", "1.2.3.", "1.2.", "1.",
+                                 "=.example", "=", ""});
+  CHECK(jgl::lookup_keys("::1", nullptr, nullptr) == std::vector<std::string>{"::1", "::", ":", ""});
+}
