@@ -28,7 +28,7 @@ LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/lib/libjgl.a
 
 PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean \
-            $(BUILD)/bin/tcprules $(BUILD)/bin/tcprulescheck
+            $(BUILD)/bin/tcprules $(BUILD)/bin/tcprulescheck $(BUILD)/bin/tcprules-exec
 
 UNIT_SRCS = $(wildcard tests/unit/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
@@ -66,6 +66,10 @@ $(BUILD)/bin/tcprules: $(BUILD)/obj/tcprules/tcprules.o $(LIB)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
 
 $(BUILD)/bin/tcprulescheck: $(BUILD)/obj/tcprules/tcprulescheck.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
+
+$(BUILD)/bin/tcprules-exec: $(BUILD)/obj/tcprules/tcprules-exec.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
 
@@ -107,4 +111,4 @@ clean:
 .PHONY: all deps check run bench install clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d \
-  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d
+  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d
