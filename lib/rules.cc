@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -57,6 +58,68 @@ std::string v4_key(const Address& a, int octets) {
   return key;
 }
 
+// The keys that make tcpserver match exactly the clients whose first
+// `count` (< 8) 16-bit groups are those of `bytes`. tcpserver compresses the
+// longest run of zero groups (the first on a tie, even a single group), so a
+// client's text starts with the groups written out ("2001:db8:0:") when a
+// longer run comes later, and with a "::" inside them otherwise. A "::" key
+// is exact only when tcpserver's text pins the run's length: a text prefix
+// cannot say how many groups follow, so "2001:db8::10:" would also match
+// 2001:db8:0:0:10:... A run ending inside the groups is never exact; one
+// reaching their end ("2001:db8::" for 2001:db8:0::/48) is exact when no
+// shorter run in its place could be the one compressed.
+Result<std::vector<std::string>> ipv6_group_keys(const std::uint8_t* bytes, int count) {
+  unsigned groups[8];
+  for (int g = 0; g < count; ++g) groups[g] = bytes[2 * g] << 8 | bytes[2 * g + 1];
+  std::string written;
+  for (int g = 0; g < count; ++g) written += fmt::format("{:x}:", groups[g]);
+  std::vector<std::string> keys{written};
+
+  struct Run {
+    int start, length;
+  };
+  std::vector<Run> runs;
+  for (int g = 0; g < count;) {
+    if (groups[g] != 0) {
+      ++g;
+      continue;
+    }
+    int end = g;
+    while (end < count && groups[end] == 0) ++end;
+    runs.push_back({g, end - g});
+    g = end;
+  }
+  bool trailing = !runs.empty() && runs.back().start + runs.back().length == count;
+  int longest_earlier = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Run& run = runs[i];
+    if (trailing && i + 1 == runs.size()) {
+      // A client's run here has this length or more (up to the end of the
+      // address); it is compressed when longer than every earlier run.
+      if (8 - run.start <= longest_earlier) break;
+      if (run.length - 1 > longest_earlier) {
+        return fail(fmt::format("the zero groups {}-{} may be written '::' together with a shorter run",
+                                run.start + 1, run.start + run.length));
+      }
+      std::string key;
+      for (int g = 0; g < run.start; ++g) key += fmt::format("{:x}:", groups[g]);
+      keys.push_back(run.start == 0 ? "::" : key + ":");
+      break;
+    }
+    bool compressible = run.length > longest_earlier;
+    for (std::size_t j = i + 1; j < runs.size(); ++j) {
+      if (runs[j].length > run.length) compressible = false;
+    }
+    if (compressible) {
+      return fail(fmt::format("tcpserver writes zero group {} as '::' for some clients and no text prefix "
+                              "then tells them from addresses outside the prefix",
+                              run.start + 1));
+    }
+    longest_earlier = std::max(longest_earlier, run.length);
+  }
+  return keys;
+}
+
 // A CIDR prefix as the texts tcpserver tries: its length rounded up to a
 // whole octet (IPv4) or 16-bit group (IPv6), one key per value of the bits
 // in between.
@@ -64,12 +127,12 @@ Result<std::vector<std::string>> cidr_keys(std::string_view text) {
   auto prefix = Prefix::parse(text);
   if (!prefix) return fail(fmt::format("bad CIDR prefix '{}': {}", text, prefix.error().message));
   int length = prefix->length();
-  if (length == 0) {
+  const Address& base = prefix->address();
+  if (length == 0 && !base.is_v4()) {
     return fail(fmt::format("'{}' would match every client of both families: write ':allow' or ':deny'", text));
   }
-  const Address& base = prefix->address();
   int step = base.is_v4() ? 8 : 16;
-  int rounded = (length + step - 1) / step * step;
+  int rounded = std::max(step, (length + step - 1) / step * step);
   std::uint64_t count = std::uint64_t{1} << (rounded - length);
   if (count > kMaxKeysPerRule) {
     return fail(fmt::format("'{}' expands into {} keys, more than the limit of {}", text, count, kMaxKeysPerRule));
@@ -97,20 +160,11 @@ Result<std::vector<std::string>> cidr_keys(std::string_view text) {
       keys.push_back(tcpserver_text(a));
       continue;
     }
-    // tcpserver compresses zero groups, so "g0:g1:" is the start of every
-    // client's text only when none of those groups is zero.
-    std::string key;
-    for (int g = 0; g < rounded / 16; ++g) {
-      unsigned group = bytes[2 * g] << 8 | bytes[2 * g + 1];
-      if (group == 0) {
-        return fail(fmt::format(
-            "'{}': IPv6 prefixes with a zero 16-bit group in their first {} bits are not supported yet "
-            "(tcpserver's compressed text has no common prefix for them)",
-            text, rounded));
-      }
-      key += fmt::format("{:x}:", group);
+    auto group_keys = ipv6_group_keys(bytes, rounded / 16);
+    if (!group_keys) {
+      return fail(fmt::format("'{}' cannot be matched exactly by tcpserver: {}", text, group_keys.error().message));
     }
-    keys.push_back(key);
+    keys.insert(keys.end(), group_keys->begin(), group_keys->end());
   }
   return keys;
 }
