@@ -98,7 +98,8 @@ Result<std::vector<std::string>> ipv6_group_keys(const std::uint8_t* bytes, int 
       // address); it is compressed when longer than every earlier run.
       if (8 - run.start <= longest_earlier) break;
       if (run.length - 1 > longest_earlier) {
-        return fail(fmt::format("the zero groups {}-{} may be written '::' together with a shorter run",
+        return fail(fmt::format("zero groups {}-{} are written '::' in some clients' texts, and a text "
+                                "prefix cannot tell them from addresses with fewer zero groups there",
                                 run.start + 1, run.start + run.length));
       }
       std::string key;
@@ -111,9 +112,11 @@ Result<std::vector<std::string>> ipv6_group_keys(const std::uint8_t* bytes, int 
       if (runs[j].length > run.length) compressible = false;
     }
     if (compressible) {
-      return fail(fmt::format("tcpserver writes zero group {} as '::' for some clients and no text prefix "
-                              "then tells them from addresses outside the prefix",
-                              run.start + 1));
+      std::string which = run.length == 1 ? fmt::format("zero group {} is", run.start + 1)
+                                          : fmt::format("zero groups {}-{} are", run.start + 1, run.start + run.length);
+      return fail(fmt::format("{} written '::' in some clients' texts, and a text prefix cannot tell how many "
+                              "groups '::' stands for",
+                              which));
     }
     longest_earlier = std::max(longest_earlier, run.length);
   }
@@ -196,6 +199,127 @@ std::string tcpserver_text(const Address& address) {
     if (i < 7) out += ':';
   }
   return out;
+}
+
+namespace {
+
+bool is_decimal_octet(std::string_view s) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return false;
+  int value = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value <= 255;
+}
+
+bool is_hex_group(std::string_view s) {
+  if (s.empty() || s.size() > 4 || (s.size() > 1 && s[0] == '0')) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// "a.b.c.d" (complete) or "a.", "a.b.", "a.b.c." (a prefix) as tcpserver
+// writes IPv4 clients.
+bool is_ipv4_text(std::string_view s, bool prefix) {
+  int parts = 0;
+  while (!s.empty()) {
+    std::size_t dot = s.find('.');
+    if (!is_decimal_octet(s.substr(0, dot))) return false;
+    ++parts;
+    if (dot == std::string_view::npos) return !prefix && parts == 4;
+    s.remove_prefix(dot + 1);
+  }
+  return prefix && parts >= 1 && parts <= 3;
+}
+
+// Whether some IPv6 client's text starts with `key` (which ends in ':').
+// The key fixes some groups and maybe where the "::" run starts; try every
+// length of that run with the other groups zero or one, and ask
+// tcpserver_text whether it would write the key.
+bool ipv6_prefix_reachable(std::string_view key) {
+  std::size_t double_colon = key.find("::");
+  if (double_colon != std::string_view::npos && key.find("::", double_colon + 1) != std::string_view::npos) {
+    return false;
+  }
+  auto split = [](std::string_view part, std::vector<unsigned>& out) {
+    while (!part.empty()) {
+      std::size_t colon = part.find(':');
+      std::string_view group = part.substr(0, colon);
+      if (!is_hex_group(group)) return false;
+      out.push_back(static_cast<unsigned>(std::stoul(std::string(group), nullptr, 16)));
+      if (colon == std::string_view::npos) break;
+      part.remove_prefix(colon + 1);
+    }
+    return true;
+  };
+  std::vector<unsigned> before, after;
+  if (double_colon == std::string_view::npos) {
+    if (!split(key.substr(0, key.size() - 1), before)) return false;
+  } else {
+    if (!split(key.substr(0, double_colon), before)) return false;
+    std::string_view rest = key.substr(double_colon + 2);
+    if (!rest.empty() && !split(rest.substr(0, rest.size() - 1), after)) return false;
+  }
+  int fixed = static_cast<int>(before.size() + after.size());
+  bool compressed = double_colon != std::string_view::npos;
+  if (fixed > 7) return false;
+  for (int run = compressed ? 1 : 0; run <= (compressed ? 8 - fixed : 0); ++run) {
+    int free_groups = 8 - fixed - run;
+    for (unsigned pattern = 0; pattern < (1u << free_groups); ++pattern) {
+      std::uint8_t bytes[16];
+      int g = 0;
+      auto put = [&](unsigned v) {
+        bytes[2 * g] = static_cast<std::uint8_t>(v >> 8);
+        bytes[2 * g + 1] = static_cast<std::uint8_t>(v);
+        ++g;
+      };
+      for (unsigned v : before) put(v);
+      for (int i = 0; i < run; ++i) put(0);
+      for (unsigned v : after) put(v);
+      for (int i = 0; i < free_groups; ++i) put((pattern >> i) & 1 ? 0 : 1);
+      if (tcpserver_text(Address::from_bytes_exact(Family::v6, bytes)).starts_with(key)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> why_never_looked_up(std::string_view key) {
+  if (key.empty() || key.front() == '=') return std::nullopt;
+  if (std::size_t at = key.rfind('@'); at != std::string_view::npos) {
+    std::string_view ip = key.substr(at + 1);
+    if (ip.empty() || ip.back() == '.' || ip.back() == ':') {
+      return "info@ address rules need a whole address after the '@'";
+    }
+    auto why = why_never_looked_up(ip);
+    if (why) return fmt::format("after the '@': {}", *why);
+    return std::nullopt;
+  }
+  std::string_view v4 = key.starts_with("::ffff:") ? key.substr(7) : key;
+  bool dotted = v4.find(':') == std::string_view::npos && v4.find('.') != std::string_view::npos;
+  char last = key.back();
+  if (last == '.') {
+    if (dotted && is_ipv4_text(v4, true)) return std::nullopt;
+    return "tcpserver writes IPv4 clients as four decimal numbers 0-255 without leading zeros";
+  }
+  if (last == ':') {
+    if (ipv6_prefix_reachable(key)) return std::nullopt;
+    return "no IPv6 address is written by tcpserver with this start (lowercase hex groups without "
+           "leading zeros, the longest zero run as '::')";
+  }
+  if (dotted && is_ipv4_text(v4, false)) return std::nullopt;
+  if (dotted) return "tcpserver writes IPv4 clients as four decimal numbers 0-255 without leading zeros";
+  auto parsed = Address::parse(key);
+  if (parsed && !parsed->is_v4() && tcpserver_text(*parsed) == key) return std::nullopt;
+  if (parsed) return fmt::format("tcpserver writes this address as {}", tcpserver_text(*parsed));
+  if (key.find_first_of(".:") == std::string_view::npos) {
+    return "neither an address nor a prefix ending in '.' or ':'";
+  }
+  return "not an address as tcpserver writes it, nor a prefix ending in '.' or ':'";
 }
 
 std::string Rule::data() const {

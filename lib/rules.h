@@ -49,6 +49,11 @@ Result<std::vector<std::string>> rule_keys(std::string_view address);
 // 2001:db8:0:1:1:1:1:1 is "2001:db8::1:1:1:1:1"), no embedded IPv4.
 std::string tcpserver_text(const Address& address);
 
+// Why tcpserver never looks `key` up, whatever the client: a text it does
+// not write (uppercase or leading zeros, an impossible prefix); nullopt
+// when some client's lookup can reach it.
+std::optional<std::string> why_never_looked_up(std::string_view key);
+
 // The keys tcpserver tries for a client, in its order: info@ip, ip, =host,
 // each prefix of ip ending in '.' or ':' (longest first), =.suffixes of the
 // host, "=", then "". host and info may be null.
