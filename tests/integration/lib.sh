@@ -127,7 +127,8 @@ have_ipv6() { grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; }
 # free port of HOST (127.0.0.1, ::1, or ::0 for both families),
 #   tcpserver -HRl0 OPTIONS HOST PORT env JGREYLIST_DIR=$T/NAME/tree VARS \
 #     jgreylist msmtpd --inetd --command="deliver-to-dir $T/NAME/mail -f %F --"
-# and waits until it listens. $T/NAME holds tree/, mail/ (one *.eml file per
+# and waits until it listens. RES_OPTIONS bounds msmtpd's reverse lookup of
+# the client: a resolver that drops a query must not cost a session 10 s. $T/NAME holds tree/, mail/ (one *.eml file per
 # delivered message), log (tcpserver's stderr, so jgreylist's log) and port.
 smtp_serve() {
   local host=$2 dir=$T/$1 port
@@ -142,7 +143,7 @@ smtp_serve() {
   port=$(free_port)
   echo "$port" >"$dir/port"
   background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
-    env JGREYLIST_DIR="$dir/tree" "${vars[@]}" "$JGREYLIST" \
+    env JGREYLIST_DIR="$dir/tree" RES_OPTIONS="timeout:1 attempts:1" "${vars[@]}" "$JGREYLIST" \
     msmtpd --inetd --command="$TOP/scripts/deliver-to-dir $dir/mail -f %F --" 2>>"$dir/log"
   wait_port "$port"
 }
