@@ -4,11 +4,13 @@
 
 #include <cdb.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -45,8 +47,15 @@ Result<std::vector<std::string>> djb_range_keys(std::string_view address, std::s
   if (!top) return std::unexpected(top.error());
   std::uint64_t high = *top > 255 ? 255 : *top;
   std::vector<std::string> keys;
+  if (*bottom <= high) keys.reserve(high - *bottom + 1);
+  std::string_view head = address.substr(0, left), tail = address.substr(right);
   for (std::uint64_t n = *bottom; n <= high; ++n) {
-    keys.push_back(fmt::format("{}{}{}", address.substr(0, left), n, address.substr(right)));
+    char digits[4];
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    std::string key;
+    key.reserve(head.size() + 3 + tail.size());
+    key.append(head).append(digits, end).append(tail);
+    keys.push_back(std::move(key));
   }
   return keys;
 }
@@ -322,8 +331,7 @@ std::optional<std::string> why_never_looked_up(std::string_view key) {
   return "not an address as tcpserver writes it, nor a prefix ending in '.' or ':'";
 }
 
-std::string Rule::data() const {
-  std::string out;
+void Rule::append_data(std::string& out) const {
   if (deny) out.append("D", 2);
   for (const auto& [name, value] : env) {
     out += '+';
@@ -332,6 +340,11 @@ std::string Rule::data() const {
     out += value;
     out += '\0';
   }
+}
+
+std::string Rule::data() const {
+  std::string out;
+  append_data(out);
   return out;
 }
 
@@ -372,7 +385,7 @@ Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number) {
     if (equals == std::string_view::npos || (comma != std::string_view::npos && equals > comma)) {
       return fail("a setting without '='");
     }
-    std::string name(rest.substr(1, equals - 1));
+    std::string_view name = rest.substr(1, equals - 1);
     rest.remove_prefix(equals + 1);
     if (rest.empty()) return fail(fmt::format("no value after '{}='", name));
     char quote = rest.front();
@@ -381,7 +394,7 @@ Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number) {
     if (close == std::string_view::npos) {
       return fail(fmt::format("the value of '{}' has no closing {}", name, quote));
     }
-    rule.env.emplace_back(std::move(name), std::string(rest.substr(0, close)));
+    rule.env.emplace_back(name, rest.substr(0, close));
     rest.remove_prefix(close + 1);
   }
   return rule;
@@ -430,37 +443,32 @@ std::vector<std::string> lookup_keys(std::string_view ip, const char* host, cons
 
 namespace {
 
-Result<std::string> read_all(int fd) {
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n == 0) return text;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("unable to read input", errno);
-    }
-    text.append(buf, static_cast<std::size_t>(n));
+// A plain dotted address or prefix ("1.2.3.4", "10.2."), by far the most
+// common rule: its only key is itself.
+bool is_plain_dotted(std::string_view address) {
+  if (address.empty()) return false;
+  for (char c : address) {
+    if ((c < '0' || c > '9') && c != '.') return false;
   }
+  return true;
 }
 
-// Everything after the temporary file is open: the caller removes it on error.
+// Everything after the temporary file is open: the caller removes it on
+// error. The input is read in blocks and compiled line by line, so memory
+// stays that of the cdb's index, whatever the size of the rules.
 std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::string& tmp) {
   auto write_error = [&] {
     return CompileError{fmt::format("unable to write to {}: {}", tmp, std::strerror(errno)), true};
   };
   cdb_make maker;
   if (cdb_make_start(&maker, out_fd) < 0) return write_error();
-  auto text = read_all(input_fd);
-  if (!text) {
-    return CompileError{fmt::format("{}: {}", text.error().message, std::strerror(text.error().sys_errno)), true};
-  }
-  std::string_view rest = *text;
   int line_number = 0;
-  while (!rest.empty()) {
-    std::size_t newline = rest.find('\n');
-    std::string_view line = rest.substr(0, newline);
-    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+  std::string record;
+  auto add = [&](std::string_view key) {
+    return cdb_make_add(&maker, key.data(), static_cast<unsigned>(key.size()), record.data(),
+                        static_cast<unsigned>(record.size())) >= 0;
+  };
+  auto compile_line = [&](std::string_view line) -> std::optional<CompileError> {
     ++line_number;
     auto refuse = [&](const Error& e) {
       std::string_view shown = line.substr(0, line.find_last_not_of(kWhitespace) + 1);
@@ -469,16 +477,46 @@ std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::st
     };
     auto rule = parse_rule(line, line_number);
     if (!rule) return refuse(rule.error());
-    if (!*rule) continue;
+    if (!*rule) return std::nullopt;
+    record.clear();
+    (*rule)->append_data(record);
+    if (is_plain_dotted((*rule)->address)) {
+      if (!add((*rule)->address)) return write_error();
+      return std::nullopt;
+    }
     auto keys = rule_keys((*rule)->address);
     if (!keys) return refuse(keys.error());
-    std::string data = (*rule)->data();
     for (const std::string& key : *keys) {
-      if (cdb_make_add(&maker, key.data(), static_cast<unsigned>(key.size()), data.data(),
-                       static_cast<unsigned>(data.size())) < 0) {
-        return write_error();
-      }
+      if (!add(key)) return write_error();
     }
+    return std::nullopt;
+  };
+
+  std::string buffer;
+  std::size_t start = 0;  // of the first line not compiled yet
+  constexpr std::size_t kBlock = 65536;
+  for (;;) {
+    if (start > 0) {
+      buffer.erase(0, start);
+      start = 0;
+    }
+    std::size_t used = buffer.size();
+    buffer.resize(used + kBlock);
+    ssize_t n = read(input_fd, buffer.data() + used, kBlock);
+    if (n < 0) {
+      buffer.resize(used);
+      if (errno == EINTR) continue;
+      return CompileError{fmt::format("unable to read input: {}", std::strerror(errno)), true};
+    }
+    buffer.resize(used + static_cast<std::size_t>(n));
+    if (n == 0) break;
+    std::string_view view = buffer;
+    for (std::size_t newline; (newline = view.find('\n', start)) != std::string_view::npos; start = newline + 1) {
+      if (auto error = compile_line(view.substr(start, newline - start))) return error;
+    }
+  }
+  if (start < buffer.size()) {
+    if (auto error = compile_line(std::string_view(buffer).substr(start))) return error;
   }
   if (cdb_make_finish(&maker) < 0) return write_error();
   if (fsync(out_fd) < 0) return write_error();
@@ -488,7 +526,19 @@ std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::st
 }  // namespace
 
 std::optional<CompileError> compile_rules(int input_fd, const std::string& cdb, const std::string& tmp) {
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Only a file this run creates is ever written, renamed or removed: a
+  // leftover regular rules.tmp (a killed run) is replaced, anything else
+  // there (a device, a symlink, a directory: a mistyped argument) refused.
+  struct stat st;
+  if (lstat(tmp.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      return CompileError{fmt::format("unable to create {}: it exists and is not a regular file", tmp), true};
+    }
+    if (unlink(tmp.c_str()) < 0 && errno != ENOENT) {
+      return CompileError{fmt::format("unable to remove the old {}: {}", tmp, std::strerror(errno)), true};
+    }
+  }
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return CompileError{fmt::format("unable to create {}: {}", tmp, std::strerror(errno)), true};
   auto error = compile_into(input_fd, fd, tmp);
   if (close(fd) < 0 && !error) {
@@ -499,6 +549,23 @@ std::optional<CompileError> compile_rules(int input_fd, const std::string& cdb, 
   }
   if (error) unlink(tmp.c_str());
   return error;
+}
+
+Result<int> open_rules_cdb(const char* path) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return fail(std::strerror(errno), errno);
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int e = errno;
+    close(fd);
+    return fail(std::strerror(e), e);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    const char* what = S_ISDIR(st.st_mode) ? "is a directory" : S_ISFIFO(st.st_mode) ? "is a FIFO" : "is not a regular file";
+    return fail(what, S_ISDIR(st.st_mode) ? EISDIR : EINVAL);
+  }
+  return fd;
 }
 
 Result<std::optional<RuleMatch>> check_rules(int fd, std::string_view ip, const char* host, const char* info) {

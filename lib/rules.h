@@ -19,15 +19,18 @@
 
 namespace jgl {
 
+// The parts of one line, as views into the text parse_rule was given: a
+// rule is valid only as long as that text.
 struct Rule {
-  std::string address;  // the pattern as written, before the instruction
+  std::string_view address;  // the pattern as written, before the instruction
   bool deny = false;
-  std::vector<std::pair<std::string, std::string>> env;  // name, value
+  std::vector<std::pair<std::string_view, std::string_view>> env;  // name, value
   int line = 0;
 
   // The cdb record: "D\0" for deny (NUL included, as the original writes
   // it), then "+VAR=value\0" per setting.
   std::string data() const;
+  void append_data(std::string& out) const;
 };
 
 // One line of input without its '\n'. An empty, comment or blank line gives
@@ -74,6 +77,11 @@ struct RuleMatch {
   bool deny = false;
   std::vector<std::string> settings;  // "VAR=value", up to a deny
 };
+
+// Opens a rules cdb for reading: a regular file, or an error whose message
+// says what is wrong with it ("is a FIFO"). A FIFO or device must not block
+// a connection in open() or feed it garbage.
+Result<int> open_rules_cdb(const char* path);
 
 // Looks the client up in the cdb open on fd: nullopt when no key matched.
 Result<std::optional<RuleMatch>> check_rules(int fd, std::string_view ip, const char* host, const char* info);

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "lib/address.h"
 #include "lib/rules.h"
@@ -37,7 +36,7 @@ std::optional<std::string> respelling(const Rule& rule, const std::vector<std::s
 
 // Whether every address under the IPv4 prefix key ("10." to "10.1.2.") has
 // a more specific key in `keys`.
-bool covered(const std::unordered_set<std::string_view>& keys, const std::string& prefix) {
+bool covered(const std::unordered_map<std::string, std::size_t>& keys, const std::string& prefix) {
   int dots = static_cast<int>(std::count(prefix.begin(), prefix.end(), '.'));
   for (int v = 0; v < 256; ++v) {
     std::string child = fmt::format("{}{}", prefix, v);
@@ -70,7 +69,10 @@ std::vector<Finding> lint_rules(std::string_view text) {
     findings.push_back({line, severity, std::move(message)});
   };
   std::vector<CompiledRule> rules;
-  std::unordered_map<std::string, int> first_line;  // key -> line that gave it first
+  std::unordered_map<std::string, std::size_t> first_rule;  // key -> index in rules of the rule that gave it first
+  std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  first_rule.reserve(lines + lines / 2);
+  rules.reserve(lines);
 
   int line_number = 0;
   while (!text.empty()) {
@@ -118,11 +120,11 @@ std::vector<Finding> lint_rules(std::string_view text) {
 
     // tcpserver reads the first record of a key: a later one is dead.
     std::size_t taken = 0;
-    int by = 0;
+    std::size_t by = 0;
     std::string example;
     for (const std::string& key : *keys) {
-      auto [it, inserted] = first_line.try_emplace(key, line_number);
-      if (!inserted && it->second != line_number) {
+      auto [it, inserted] = first_rule.try_emplace(key, rules.size());
+      if (!inserted && it->second != rules.size()) {
         if (taken++ == 0) {
           by = it->second;
           example = key;
@@ -131,23 +133,20 @@ std::vector<Finding> lint_rules(std::string_view text) {
     }
     std::string data = r.data();
     if (taken == keys->size()) {
-      bool same = std::any_of(rules.begin(), rules.end(),
-                              [&](const CompiledRule& c) { return c.line == by && c.keys == *keys && c.data == data; });
+      bool same = rules[by].keys == *keys && rules[by].data == data;
       say(line_number, Severity::warning,
-          same ? fmt::format("duplicate of line {}", by)
+          same ? fmt::format("duplicate of line {}", rules[by].line)
                : fmt::format("never used: line {} gives '{}' first, and tcpserver uses the first rule for an address",
-                             by, example));
+                             rules[by].line, example));
     } else if (taken > 0) {
       say(line_number, Severity::warning,
           fmt::format("{} of its {} keys are given first by line {} (such as '{}'), which applies to them", taken,
-                      keys->size(), by, example));
+                      keys->size(), rules[by].line, example));
     }
     rules.push_back({line_number, std::move(*keys), std::move(data)});
   }
 
   // A prefix whose every address a more specific key catches is shadowed.
-  std::unordered_set<std::string_view> all_keys;
-  for (const auto& [key, line] : first_line) all_keys.insert(key);
   for (const CompiledRule& rule : rules) {
     bool shadowed = true;
     bool any_prefix = false;
@@ -159,7 +158,7 @@ std::vector<Finding> lint_rules(std::string_view text) {
         break;
       }
       any_prefix = true;
-      if (!covered(all_keys, key)) {
+      if (!covered(first_rule, key)) {
         shadowed = false;
         break;
       }

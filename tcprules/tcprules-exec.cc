@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
   if (!client) die(kExitTemporary, "fatal: {}", client.error().message);
   std::string ip = jgl::tcpserver_text(client->address);
 
-  int fd = open(cdb, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die(kExitTemporary, "fatal: unable to read {}: {}", cdb, std::strerror(errno));
+  auto opened = jgl::open_rules_cdb(cdb);
+  if (!opened) die(kExitTemporary, "fatal: unable to read {}: {}", cdb, opened.error().message);
+  int fd = *opened;
   auto match = jgl::check_rules(fd, ip, jgl::client_host(), jgl::env_get("TCPREMOTEINFO"));
   close(fd);
   if (!match) {

@@ -34,11 +34,12 @@ int main(int argc, char** argv) {
     const char* env_ip = std::getenv("TCPREMOTEIP");
     ip = env_ip ? env_ip : "0.0.0.0";
   }
-  int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    fmt::print(stderr, "tcprulescheck: fatal: unable to read {}: {}\n", argv[1], std::strerror(errno));
+  auto opened = jgl::open_rules_cdb(argv[1]);
+  if (!opened) {
+    fmt::print(stderr, "tcprulescheck: fatal: unable to read {}: {}\n", argv[1], opened.error().message);
     return 111;
   }
+  int fd = *opened;
   auto verdict = jgl::check_rules(fd, ip, std::getenv("TCPREMOTEHOST"), std::getenv("TCPREMOTEINFO"));
   close(fd);
   if (!verdict) {
