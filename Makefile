@@ -4,6 +4,8 @@
 #   make check      install missing Debian packages, build, run every test
 #   make run        serve greylisted SMTP on 127.0.0.1 and ::1 (PORT=2525)
 #   make bench      benchmarks, as ratios against baselines
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (60), with clang
+#   make check-asan every test on an ASan/UBSan build, in $(BUILD)/asan
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CXX       = g++
@@ -34,8 +36,32 @@ UNIT_SRCS = $(wildcard tests/unit/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 UNIT      = $(BUILD)/tests/unit-tests
 TEST_HELPERS = $(patsubst tests/helpers/%.cc,$(BUILD)/tests/%,$(wildcard tests/helpers/*.cc))
+# jgreylist and jgreylist-clean again, for tests only: the store's
+# system_filesystem() comes from tests/helpers/fault_seam.cpp, which fails
+# the calls JGL_FAULT names (tests/integration/faults.test).
+FAULT_PROGRAMS = $(BUILD)/tests/jgreylist $(BUILD)/tests/jgreylist-clean
+TEST_HELPERS += $(FAULT_PROGRAMS)
 
 MANPAGES  = $(wildcard man/*.[1-8])
+
+# libFuzzer targets (tests/fuzz/*.cc), built with clang into $(BUILD)/fuzz/
+# with their own lib objects: the sanitizer flags must not mix with g++'s.
+# Debian 12's clang 14 knows C++23 only as c++2b and cannot use libstdc++
+# 12's <expected>: tests/fuzz/compat/expected stands in for it.
+FUZZ_CXX      = clang++
+FUZZ_SECONDS  = 60
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CXXFLAGS = -std=c++2b -isystem tests/fuzz/compat -O1 -g -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
+                -Wall -Wextra -Wshadow -MMD -MP
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.cc=$(BUILD)/fuzz/obj/%.o)
+FUZZ_TARGETS  = $(patsubst tests/fuzz/%.cc,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.cc))
+
+# check-asan: everything again with g++'s ASan and UBSan, dynamically linked
+# (ASan cannot work in a static program), aborting at the first report.
+ASAN_BUILD    = $(BUILD)/asan
+ASAN_CXXFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_ENV      = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+                UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 
 all: $(PROGRAMS)
 
@@ -77,16 +103,39 @@ $(UNIT): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb -lpthread
 
+$(FAULT_PROGRAMS): $(BUILD)/tests/%: $(BUILD)/obj/%/main.o $(BUILD)/obj/tests/helpers/fault_seam.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
+
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/fuzz/obj/%.o: %.cc
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb
 
 deps:
 	scripts/install-deps
 
 check: deps
-	$(MAKE) all $(UNIT) $(TEST_HELPERS)
+	$(MAKE) all $(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS)
 	tests/run-all $(BUILD)
+
+check-asan: deps
+	$(MAKE) BUILD=$(ASAN_BUILD) STATIC= CXXFLAGS="$(ASAN_CXXFLAGS)" \
+	  all $(patsubst $(BUILD)/%,$(ASAN_BUILD)/%,$(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS))
+	$(ASAN_ENV) tests/run-all $(ASAN_BUILD)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	tests/fuzz/run $(BUILD) $(FUZZ_SECONDS) $(BUILD)/fuzz/work
 
 run: deps
 	$(MAKE) all
@@ -99,6 +148,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	install -m 755 scripts/tcprules-edit $(DESTDIR)$(BINDIR)
 	for page in $(MANPAGES); do \
 	  section=$${page##*.}; \
 	  install -d $(DESTDIR)$(MANDIR)/man$$section; \
@@ -108,7 +158,8 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check run bench install clean
+.PHONY: all deps check check-asan fuzz fuzz-build run bench install clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d \
-  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d \
+  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d \
+  $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)

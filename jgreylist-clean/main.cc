@@ -43,6 +43,20 @@ struct FamilyStats {
   unsigned long seen = 0, validated = 0, pending = 0, removed = 0, directories = 0, skipped = 0;
 };
 
+// A name fit for one line of a report: the directory and the names met in
+// the tree come from outside (a hostile JGREYLIST_DIR, a file named with a
+// newline), so bytes that are not printable ASCII become '?', and the text
+// is cut after kShownMax bytes.
+constexpr std::size_t kShownMax = 512;
+std::string shown(std::string_view text) {
+  std::string out(text.substr(0, kShownMax));
+  for (char& c : out) {
+    if (c < ' ' || c > '~') c = '?';
+  }
+  if (text.size() > kShownMax) out += "...";
+  return out;
+}
+
 std::string when(long t) {
   char buf[32];
   time_t tt = t;
@@ -66,7 +80,11 @@ class Cleaner : public TreeVisitor {
       // jgreylist may have seen the client since the walk looked: look again
       // right before removing, so that a returning sender keeps its entry.
       struct stat now_st;
-      if (fs_.fstatat(v.dirfd, v.name, &now_st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT;
+      if (fs_.fstatat(v.dirfd, v.name, &now_st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) return true;
+        error(v.path, errno);
+        return false;
+      }
       if (!S_ISREG(now_st.st_mode) || !judge(now_st, now_, o_.policy).expired) return false;
       if (fs_.unlinkat(v.dirfd, v.name, 0) != 0) {
         if (errno == ENOENT) return true;
@@ -100,12 +118,13 @@ class Cleaner : public TreeVisitor {
 
   void junk(std::string_view path, std::string_view why) override {
     ++stats_for(path).skipped;
-    if (!o_.quiet) fmt::print(stderr, "jgreylist-clean: {}/{}: {}\n", o_.dir, path, why);
+    if (!o_.quiet) fmt::print(stderr, "jgreylist-clean: {}: {}\n", shown(o_.dir + "/" + std::string(path)), why);
   }
 
   void error(std::string_view path, int sys_errno) override {
     failures_ = true;
-    fmt::print(stderr, "jgreylist-clean: cannot remove {}/{}: {}\n", o_.dir, path, std::strerror(sys_errno));
+    fmt::print(stderr, "jgreylist-clean: cannot remove {}: {}\n", shown(o_.dir + "/" + std::string(path)),
+               std::strerror(sys_errno));
   }
 
   bool failures() const { return failures_; }
@@ -190,18 +209,21 @@ int clean(int argc, char** argv) {
     if (env_dir == nullptr || *env_dir == '\0') return usage_error("no DIR given and JGREYLIST_DIR is not set");
     o.dir = env_dir;
   }
-  int probe = open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // The store opens the root O_PATH, which asks no permission of it: make
+  // sure it can be read, so that an unreadable tree is a configuration error.
+  Filesystem& fs = system_filesystem();
+  int probe = fs.open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
   if (probe < 0) {
     int e = errno;
-    return usage_error(o.dir + ": " + (e == ENOTDIR ? "not a directory" : std::strerror(e)));
+    return usage_error(shown(o.dir) + ": " + (e == ENOTDIR ? "not a directory" : std::strerror(e)));
   }
-  close(probe);
-  auto store = Store::open(o.dir.c_str());
-  if (!store) return usage_error(store.error().message);
+  fs.close(probe);
+  auto store = Store::open(o.dir.c_str(), fs);
+  if (!store) return usage_error(shown(store.error().message));
 
   Cleaner cleaner(o, store->filesystem(), static_cast<long>(time(nullptr)));
   auto walked = walk_tree(*store, cleaner);
-  if (!walked) return usage_error(o.dir + ": " + walked.error().message);
+  if (!walked) return usage_error(shown(o.dir) + ": " + walked.error().message);
   if (o.stats) cleaner.print_stats();
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     fmt::print(stderr, "jgreylist-clean: cannot write the report: {}\n", std::strerror(errno));

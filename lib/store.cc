@@ -65,6 +65,19 @@ std::unexpected<Error> store_error(const char* op, std::string_view path, int e)
   return fail(std::string(op) + " " + std::string(path) + ": " + what, e);
 }
 
+// "/", "//", "/./..": the filesystem's root by its name. A tree there would
+// put ip4/ and ip6/ in /; it is more likely an unset variable ("$DIR/").
+bool names_filesystem_root(std::string_view path) {
+  if (!path.starts_with('/')) return false;
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    std::string_view name = path.substr(0, slash);
+    if (!name.empty() && name != "." && name != "..") return false;
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return true;
+}
+
 }  // namespace
 
 int Filesystem::open(const char* path, int flags) { return ::open(path, flags); }
@@ -93,11 +106,6 @@ int Filesystem::fstatat(int dirfd, const char* path, struct stat* st, int flags)
 }
 int Filesystem::futimens(int fd, const timespec times[2]) { return ::futimens(fd, times); }
 int Filesystem::close(int fd) { return ::close(fd); }
-
-Filesystem& system_filesystem() {
-  static Filesystem fs;
-  return fs;
-}
 
 TreePath::TreePath(const Prefix& key) {
   const Address& a = key.address();
@@ -153,6 +161,9 @@ int tree_level_byte(Family family, std::string_view name) {
 }
 
 Result<Store> Store::open(const char* root, Filesystem& fs) {
+  if (names_filesystem_root(root)) {
+    return fail(std::string(root) + ": the filesystem's root, refused as the tree", EINVAL);
+  }
   int fd = fs.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
@@ -214,7 +225,9 @@ Result<Sighting> Store::create(const TreePath& path, timespec now, bool* raced) 
     if (fs_->mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
       int e = errno;
       release();
-      if (e == ENOENT) {
+      // Below the root, ENOENT means a cleaner removed the directory we are
+      // in; no cleaner removes the root, so there it means the root is gone.
+      if (e == ENOENT && i > 0) {
         *raced = true;
         return fail("race");
       }
@@ -235,8 +248,8 @@ Result<Sighting> Store::create(const TreePath& path, timespec now, bool* raced) 
   path.level(path.levels() - 1, name);
   int fd = fs_->openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
   int e = errno;
-  release();
   if (fd < 0) {
+    release();
     if (e == EEXIST || e == ENOENT) {
       *raced = true;
       return fail("race");
@@ -247,9 +260,14 @@ Result<Sighting> Store::create(const TreePath& path, timespec now, bool* raced) 
   if (fs_->futimens(fd, times) != 0) {
     e = errno;
     fs_->close(fd);
+    // The client is deferred, not greylisted: take back the entry, so that
+    // the tree never holds a sighting that the client was not told about.
+    fs_->unlinkat(dirfd, name, 0);
+    release();
     return store_error("touch", path.view(), e);
   }
   fs_->close(fd);
+  release();
   return Sighting{true, now, now};
 }
 

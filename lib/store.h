@@ -39,6 +39,8 @@ class Filesystem {
   virtual int close(int fd);
 };
 
+// The real system calls. Defined in lib/system_fs.cc, alone, so that the
+// test builds of the programs can link a fault-injecting one instead.
 Filesystem& system_filesystem();
 
 // A key's place in the tree, relative to the root: "ip4/127/000/000".
@@ -73,7 +75,8 @@ struct Sighting {
 
 class Store {
  public:
-  // Opens the root; fails if it is not a directory.
+  // Opens the root; fails if it is not a directory, or is named as the
+  // filesystem's root ("/", "//", "/.").
   static Result<Store> open(const char* root, Filesystem& fs = system_filesystem());
   Store(Store&& other) noexcept;
   Store& operator=(Store&&) = delete;

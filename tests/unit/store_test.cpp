@@ -609,6 +609,8 @@ TEST_CASE("a failing touch of a new entry is an error", "[store][fault]") {
   REQUIRE(f.sys_errno == EIO);
   REQUIRE(f.message == std::string("touch ip4/127/000/000: ") + std::strerror(EIO));
   REQUIRE(fs.leaked(store) == 0);
+  // The client is deferred: the entry it was not told about is taken back.
+  REQUIRE_FALSE(exists(tmp.in_tree("ip4/127/000/000")));
 }
 
 TEST_CASE("a failing touch of a known entry is an error", "[store][fault]") {
@@ -762,4 +764,26 @@ TEST_CASE("an endless race gives up with EAGAIN naming the path", "[store][fault
   REQUIRE(f.message == "create ip4/127/000/000: gave up after 64 attempts racing with other processes");
   REQUIRE(fs.open_beneath_calls == 64);
   REQUIRE(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a root removed under the store is an error, not an endless race", "[store][race]") {
+  TempDir tmp;
+  Store store = open_store(tmp.root());
+  REQUIRE(::rmdir(tmp.root().c_str()) == 0);
+  Failure f = failure(store, key("127.0.0.1", 24));
+  REQUIRE(f.sys_errno == ENOENT);
+  REQUIRE(f.message == std::string("mkdir ip4/127/000/000: ") + std::strerror(ENOENT));
+}
+
+TEST_CASE("the filesystem's root is refused as the tree", "[store]") {
+  for (const char* root : {"/", "//", "/.", "/./", "/..", "///./../"}) {
+    CAPTURE(root);
+    auto store = Store::open(root);
+    REQUIRE_FALSE(store.has_value());
+    REQUIRE(store.error().sys_errno == EINVAL);
+    REQUIRE(store.error().message == std::string(root) + ": the filesystem's root, refused as the tree");
+  }
+  TempDir tmp;
+  std::string dotted = tmp.root() + "/.";
+  REQUIRE(Store::open(dotted.c_str()).has_value());
 }
