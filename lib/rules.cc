@@ -462,6 +462,15 @@ std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::st
   };
   cdb_make maker;
   if (cdb_make_start(&maker, out_fd) < 0) return write_error();
+  // tinycdb frees the records it holds only in cdb_make_finish: on a
+  // refusal, finish into the temporary file anyway (the caller removes it).
+  struct Finisher {
+    cdb_make* maker;
+    bool done = false;
+    ~Finisher() {
+      if (!done) cdb_make_finish(maker);
+    }
+  } finisher{&maker};
   int line_number = 0;
   std::string record;
   auto add = [&](std::string_view key) {
@@ -518,6 +527,7 @@ std::optional<CompileError> compile_into(int input_fd, int out_fd, const std::st
   if (start < buffer.size()) {
     if (auto error = compile_line(std::string_view(buffer).substr(start))) return error;
   }
+  finisher.done = true;
   if (cdb_make_finish(&maker) < 0) return write_error();
   if (fsync(out_fd) < 0) return write_error();
   return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace jgl {
@@ -50,7 +51,9 @@ class Walk {
   // Visits the directory at `depth` (0: ip4/ itself) and returns how many
   // names are left in it. Takes ownership of fd.
   unsigned long directory(int fd, int depth) {
-    DIR* dir = fdopendir(fd);
+    // Owned, so that a visitor that throws (a report written to a full
+    // stdout) does not leave every stream of the path open behind it.
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(fdopendir(fd), &closedir);
     if (dir == nullptr) {
       visitor_.error(path_, errno);
       fs_.close(fd);
@@ -60,7 +63,7 @@ class Walk {
     std::size_t path_len = path_.size();
     while (true) {
       errno = 0;
-      dirent* d = readdir(dir);
+      dirent* d = readdir(dir.get());
       if (d == nullptr) {
         if (errno != 0) {
           visitor_.error(path_, errno);
@@ -73,10 +76,9 @@ class Walk {
       path_.resize(path_len);
       path_ += '/';
       path_ += name;
-      if (!child(dirfd(dir), name, depth)) ++left;
+      if (!child(dirfd(dir.get()), name, depth)) ++left;
     }
     path_.resize(path_len);
-    closedir(dir);
     return left;
   }
 

@@ -97,6 +97,10 @@ jgl_run() {
   while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   mkdir -p "$JGL_CAPTURE"
+  # Under make check-asan the sanitizers' settings survive the bare
+  # environment, so that a leak aborts rather than exits 1.
+  [ -n "${ASAN_OPTIONS:-}" ] && vars=("ASAN_OPTIONS=$ASAN_OPTIONS" "${vars[@]}")
+  [ -n "${UBSAN_OPTIONS:-}" ] && vars=("UBSAN_OPTIONS=$UBSAN_OPTIONS" "${vars[@]}")
   timeout 20 env -i PATH=/usr/bin:/bin "${vars[@]}" "$@" \
     <"${JGL_STDIN:-/dev/null}" >"$JGL_CAPTURE/out" 2>"$JGL_CAPTURE/err"
   RC=$?
