@@ -7,7 +7,6 @@
 // conversation that refuses every message. Configuration and store errors
 // defer the client with 421 and exit 111: the sender retries, nothing is lost.
 #include <signal.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,12 +122,7 @@ int main(int argc, char** argv) {
     if (!store) defer(log, "configuration error: JGREYLIST_DIR=" + store.error().message);
     timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    // Entries must come out 0600 in directories of 0700 whatever umask the
-    // super-server left: one without the owner's bits (0277) would make
-    // directories that no later run can enter. Restored before the exec.
-    mode_t umask_before = umask(077);
     auto seen = store->observe(key_for(client->address, s), now);
-    umask(umask_before);
     if (!seen) {
       std::string why = fmt::format("store error in {}: {}", s.dir, seen.error().message);
       if (!s.failopen) defer(log, why);

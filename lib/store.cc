@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -215,6 +216,14 @@ Result<Sighting> Store::observe(const Prefix& key, timespec now) {
 // got in between (the entry appeared, a directory vanished): the caller
 // starts over from the lookup.
 Result<Sighting> Store::create(const TreePath& path, timespec now, bool* raced) {
+  // Directories must come out 0700 and the entry 0600 whatever umask the
+  // super-server left: one without the owner's bits (0277) would make
+  // directories no later run can enter. Only here, where something is
+  // created: a known client's connection pays no umask calls.
+  struct UmaskGuard {
+    mode_t before = ::umask(077);
+    ~UmaskGuard() { ::umask(before); }
+  } umask_guard;
   char name[16];
   int dirfd = root_fd_;
   auto release = [&] {
