@@ -43,19 +43,11 @@ struct FamilyStats {
   unsigned long seen = 0, validated = 0, pending = 0, removed = 0, directories = 0, skipped = 0;
 };
 
-// A name fit for one line of a report: the directory and the names met in
-// the tree come from outside (a hostile JGREYLIST_DIR, a file named with a
-// newline), so bytes that are not printable ASCII become '?', and the text
-// is cut after kShownMax bytes.
+// The directory and the names met in the tree come from outside (a hostile
+// JGREYLIST_DIR, a file named with a newline): reports show them through
+// shown_value, cut after kShownMax bytes.
 constexpr std::size_t kShownMax = 512;
-std::string shown(std::string_view text) {
-  std::string out(text.substr(0, kShownMax));
-  for (char& c : out) {
-    if (c < ' ' || c > '~') c = '?';
-  }
-  if (text.size() > kShownMax) out += "...";
-  return out;
-}
+std::string shown(std::string_view text) { return shown_value(text, kShownMax); }
 
 std::string when(long t) {
   char buf[32];

@@ -23,13 +23,12 @@ Result<long> parse_number(std::string_view text, long min, long max) {
 
 const char* env_get(const char* name) { return std::getenv(name); }
 
-std::string shown_value(const char* value) {
-  std::string_view v(value);
-  std::string shown(v.substr(0, 40));
+std::string shown_value(std::string_view value, std::size_t max) {
+  std::string shown(value.substr(0, max));
   for (char& c : shown) {
     if (c < ' ' || c > '~') c = '?';
   }
-  return v.size() > 40 ? shown + "..." : shown;
+  return value.size() > max ? shown + "..." : shown;
 }
 
 Result<long> env_number(const char* name, long fallback, long min, long max) {

@@ -19,9 +19,10 @@ Result<long> parse_number(std::string_view text, long min, long max);
 // The variable's value, or nullptr when unset.
 const char* env_get(const char* name);
 
-// A variable's value fit for an error message: control bytes as '?', cut
-// after 40 bytes with "...".
-std::string shown_value(const char* value);
+// A value from outside (a variable, a path) fit for one line of an error
+// message: bytes outside printable ASCII as '?', cut after `max` bytes
+// with "...".
+std::string shown_value(std::string_view value, std::size_t max = 40);
 
 // Unset: `fallback`. Set: parse_number, with an error naming the variable.
 Result<long> env_number(const char* name, long fallback, long min, long max);
