@@ -258,7 +258,9 @@ bool ipv6_prefix_reachable(std::string_view key) {
       std::size_t colon = part.find(':');
       std::string_view group = part.substr(0, colon);
       if (!is_hex_group(group)) return false;
-      out.push_back(static_cast<unsigned>(std::stoul(std::string(group), nullptr, 16)));
+      unsigned value = 0;
+      std::from_chars(group.data(), group.data() + group.size(), value, 16);
+      out.push_back(value);
       if (colon == std::string_view::npos) break;
       part.remove_prefix(colon + 1);
     }

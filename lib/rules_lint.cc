@@ -16,6 +16,7 @@ struct CompiledRule {
   int line;
   std::vector<std::string> keys;
   std::string data;
+  bool reachable;  // tcpserver may look every key up
 };
 
 // The note for an address written in another spelling than the key it
@@ -143,7 +144,7 @@ std::vector<Finding> lint_rules(std::string_view text) {
           fmt::format("{} of its {} keys are given first by line {} (such as '{}'), which applies to them", taken,
                       keys->size(), rules[by].line, example));
     }
-    rules.push_back({line_number, std::move(*keys), std::move(data)});
+    rules.push_back({line_number, std::move(*keys), std::move(data), unreachable == 0});
   }
 
   // A prefix whose every address a more specific key catches is shadowed.
@@ -152,8 +153,7 @@ std::vector<Finding> lint_rules(std::string_view text) {
     bool any_prefix = false;
     for (const std::string& key : rule.keys) {
       if (key.starts_with("::ffff:")) continue;  // shares the IPv4 key's fate
-      if (key.empty() || key.back() != '.' || key.find_first_of("@=") != std::string::npos ||
-          why_never_looked_up(key)) {
+      if (!rule.reachable || key.empty() || key.back() != '.' || key.find_first_of("@=") != std::string::npos) {
         shadowed = false;
         break;
       }
