@@ -18,6 +18,7 @@
 
 #include "lib/duration.h"
 #include "lib/env.h"
+#include "lib/printable.h"
 #include "lib/store.h"
 #include "lib/walk.h"
 

@@ -14,8 +14,11 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "lib/diag.h"
 #include "lib/env.h"
+#include "lib/exitcode.h"
 #include "lib/greylist.h"
+#include "lib/printable.h"
 #include "lib/smtp.h"
 #include "lib/store.h"
 #include "lib/ucspi.h"
@@ -24,61 +27,17 @@ namespace {
 
 using namespace jgl;
 
-constexpr int kExitTemporary = 111;
-
-// One log line on stderr: "jgreylist[PID]: IP: words".
-class Log {
- public:
-  void set_pid(bool with_pid) { with_pid_ = with_pid; }
-  void set_client(const Address& a) { client_ = a.format(); }
-
-  template <typename... Args>
-  void line(fmt::format_string<Args...> format, Args&&... args) {
-    char buf[1024];
-    char* p = buf;
-    char* end = buf + sizeof buf - 1;
-    auto put = [&](auto result) { p = result.out; };
-    if (with_pid_) {
-      if (pid_ == 0) pid_ = getpid();
-      put(fmt::format_to_n(p, end - p, "jgreylist[{}]: ", pid_));
-    } else {
-      put(fmt::format_to_n(p, end - p, "jgreylist: "));
-    }
-    if (p > end) p = end;
-    if (client_.view().size() != 0) put(fmt::format_to_n(p, end - p, "{}: ", client_.view()));
-    if (p > end) p = end;
-    put(fmt::format_to_n(p, end - p, format, std::forward<Args>(args)...));
-    if (p > end) p = end;
-    *p++ = '\n';
-    // The message text may come from the environment: no control bytes.
-    for (char* q = buf; q < p - 1; ++q) {
-      if (*q < ' ' || *q > '~') *q = '?';
-    }
-    for (const char* q = buf; q < p;) {
-      ssize_t n = write(2, q, static_cast<std::size_t>(p - q));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      q += n;
-    }
-  }
-
- private:
-  bool with_pid_ = true;
-  pid_t pid_ = 0;
-  AddressText client_;
-};
-
 class LogTranscript : public Transcript {
  public:
-  explicit LogTranscript(Log& log) : log_(log) {}
+  explicit LogTranscript(ClientLog& log) : log_(log) {}
   void line(char direction, std::string_view text) override { log_.line("SMTP {} {}", direction, text); }
 
  private:
-  Log& log_;
+  ClientLog& log_;
 };
 
 // The sender must retry later: 421, exit 111.
-[[noreturn]] void defer(Log& log, std::string_view why) {
+[[noreturn]] void defer(ClientLog& log, std::string_view why) {
   log.line("DEFER {}", why);
   static const char kReply[] = "421 4.3.0 temporary failure, try again later\r\n";
   ssize_t ignored = write(1, kReply, sizeof kReply - 1);
@@ -86,7 +45,7 @@ class LogTranscript : public Transcript {
   _exit(kExitTemporary);
 }
 
-[[noreturn]] void run(Log& log, char** argv) {
+[[noreturn]] void run(ClientLog& log, char** argv) {
   execvp(argv[0], argv);
   int e = errno;
   defer(log, fmt::format("cannot run {}: {}", argv[0], std::strerror(e)));
@@ -103,7 +62,8 @@ std::string_view banner_host(char* buf, std::size_t cap) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Log log;
+  set_program("jgreylist");
+  ClientLog log;
   if (argc < 2) defer(log, "configuration error: no program to run (usage: jgreylist prog [arg...])");
 
   auto settings = settings_from_env();

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "lib/env.h"
+#include "lib/number.h"
 
 namespace jgl {
 
@@ -31,10 +31,6 @@ Result<long> parse_duration(std::string_view text) {
   }
   return *n * unit;
 }
-
-}  // namespace jgl
-
-namespace jgl {
 
 std::string format_duration(long seconds) {
   if (seconds < 0) return "-" + format_duration(-seconds);

@@ -11,10 +11,6 @@ namespace jgl {
 // Seconds. Plain digits are seconds; one suffix of s, m, h, d or w.
 Result<long> parse_duration(std::string_view text);
 
-}  // namespace jgl
-
-namespace jgl {
-
 // The inverse, for people: "44d3h", "5m20s", "0s". Largest units first, at
 // most two of them.
 std::string format_duration(long seconds);

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "lib/env.h"
-#include "lib/smtp.h"
+#include "lib/printable.h"
 
 namespace jgl {
 namespace {

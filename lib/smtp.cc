@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "lib/printable.h"
+
 namespace jgl {
 namespace {
 
@@ -24,8 +26,6 @@ constexpr std::size_t reply_line_max = 510;
 constexpr std::size_t transcript_max = 100;
 // At most PIPE_BUF, so that a write to a pipe found writable never blocks.
 constexpr std::size_t out_size = 4096;
-
-bool printable(char c) { return c >= 0x20 && c <= 0x7e; }
 
 // Whether the line's first word is `verb` (four lowercase letters), in any
 // case: "HELO x" and "MAIL FROM:<a>" are, "HELOX" is not.
@@ -243,14 +243,6 @@ ConversationResult converse(int in_fd, int out_fd, const Conversation& conversat
                             Transcript* transcript) {
   Session session(in_fd, out_fd, conversation, transcript);
   return session.run();
-}
-
-std::size_t sanitise(std::string_view in, char* out, std::size_t cap) {
-  if (cap == 0) return 0;
-  std::size_t len = in.size() < cap - 1 ? in.size() : cap - 1;
-  for (std::size_t i = 0; i < len; ++i) out[i] = printable(in[i]) ? in[i] : '?';
-  out[len] = '\0';
-  return len;
 }
 
 }  // namespace jgl

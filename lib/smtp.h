@@ -62,10 +62,4 @@ class Transcript {
 ConversationResult converse(int in_fd, int out_fd, const Conversation& conversation,
                             Transcript* transcript = nullptr);
 
-// Copies `in` into `out` (capacity `cap`, always NUL-terminated), with every
-// byte outside printable ASCII replaced by '?', cut to fit. Returns the
-// length written. For anything from a client or the environment that goes
-// into a log line or a reply.
-std::size_t sanitise(std::string_view in, char* out, std::size_t cap);
-
 }  // namespace jgl

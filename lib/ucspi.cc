@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lib/env.h"
+#include "lib/printable.h"
 
 namespace jgl {
 namespace {

@@ -422,22 +422,3 @@ TEST_CASE("the transcript cuts long client lines to 100 characters") {
   REQUIRE(t.text_ == "> 220 mx.example ESMTP\n< NOOP " + std::string(95, 'z') +
                          "\n> 250 2.0.0 Ok\n");
 }
-
-TEST_CASE("sanitise replaces bytes outside printable ASCII with ?") {
-  char out[64];
-  std::size_t n = jgl::sanitise(std::string_view("a\0b\r\n\x7f\x80\xff~ z", 11), out, sizeof out);
-  REQUIRE(std::string(out) == "a?b?????~ z");
-  REQUIRE(n == 11);
-}
-
-TEST_CASE("sanitise cuts to fit and always terminates") {
-  char out[5];
-  std::memset(out, '#', sizeof out);
-  REQUIRE(jgl::sanitise("abcdefgh", out, sizeof out) == 4);
-  REQUIRE(std::string(out) == "abcd");
-  REQUIRE(jgl::sanitise("", out, sizeof out) == 0);
-  REQUIRE(std::string(out).empty());
-  char untouched = '#';
-  REQUIRE(jgl::sanitise("abc", &untouched, 0) == 0);
-  REQUIRE(untouched == '#');
-}

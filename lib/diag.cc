@@ -1,0 +1,66 @@
+// diag.cc: one line, sanitised, one write(2).
+#include "lib/diag.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "lib/printable.h"
+
+namespace jgl {
+namespace {
+
+const char* program_name = "jgreylist";
+
+using LineBuffer = fmt::basic_memory_buffer<char, 1024>;
+
+void write_line(LineBuffer& line) {
+  if (line.size() > kMaxLine - 1) {
+    line.resize(kMaxLine - 4);
+    line.append(std::string_view("..."));
+  }
+  sanitise_in_place(line.data(), line.data() + line.size());
+  line.push_back('\n');
+  const char* p = line.data();
+  const char* end = p + line.size();
+  while (p < end) {
+    ssize_t n = ::write(2, p, static_cast<std::size_t>(end - p));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // stderr is gone: nowhere left to say so
+    p += n;
+  }
+}
+
+}  // namespace
+
+void set_program(const char* name) { program_name = name; }
+const char* program() { return program_name; }
+
+void vwarn(fmt::string_view format, fmt::format_args args) {
+  LineBuffer line;
+  fmt::format_to(fmt::appender(line), "{}: ", program_name);
+  fmt::vformat_to(fmt::appender(line), format, args);
+  write_line(line);
+}
+
+void vdie(int code, fmt::string_view format, fmt::format_args args) {
+  vwarn(format, args);
+  std::fflush(stdout);
+  _exit(code);
+}
+
+void ClientLog::vline(fmt::string_view format, fmt::format_args args) {
+  LineBuffer line;
+  if (with_pid_) {
+    if (pid_ == 0) pid_ = getpid();
+    fmt::format_to(fmt::appender(line), "{}[{}]: ", program_name, pid_);
+  } else {
+    fmt::format_to(fmt::appender(line), "{}: ", program_name);
+  }
+  if (!client_.view().empty()) fmt::format_to(fmt::appender(line), "{}: ", client_.view());
+  fmt::vformat_to(fmt::appender(line), format, args);
+  write_line(line);
+}
+
+}  // namespace jgl
