@@ -16,19 +16,19 @@
 #include <fmt/format.h>
 #include <string>
 
+#include "lib/diag.h"
 #include "lib/duration.h"
 #include "lib/env.h"
+#include "lib/exitcode.h"
+#include "lib/greylist.h"
 #include "lib/printable.h"
-#include "lib/store.h"
+#include "lib/tree_store.h"
 #include "lib/walk.h"
 
 namespace {
 
 using namespace jgl;
 
-constexpr int kExitOk = 0;
-constexpr int kExitSomeFailed = 1;
-constexpr int kExitUsage = 2;
 constexpr const char* kVersion = "jgreylist-clean 1.0";
 
 struct Options {
@@ -66,7 +66,7 @@ class Cleaner : public TreeVisitor {
   bool entry(const EntryVisit& v) override {
     FamilyStats& s = stats_for(v.path);
     ++s.seen;
-    Expiry e = judge(v.st, now_, o_.policy);
+    Expiry e = judge(v.st.st_mtim.tv_sec, v.st.st_atim.tv_sec, now_, o_.policy);
     ++(e.validated ? s.validated : s.pending);
     if (!e.expired) return false;
     if (!o_.dry_run) {
@@ -78,7 +78,9 @@ class Cleaner : public TreeVisitor {
         error(v.path, errno);
         return false;
       }
-      if (!S_ISREG(now_st.st_mode) || !judge(now_st, now_, o_.policy).expired) return false;
+      if (!S_ISREG(now_st.st_mode) || !judge(now_st.st_mtim.tv_sec, now_st.st_atim.tv_sec, now_, o_.policy).expired) {
+        return false;
+      }
       if (fs_.unlinkat(v.dirfd, v.name, 0) != 0) {
         if (errno == ENOENT) return true;
         error(v.path, errno);
@@ -111,13 +113,12 @@ class Cleaner : public TreeVisitor {
 
   void junk(std::string_view path, std::string_view why) override {
     ++stats_for(path).skipped;
-    if (!o_.quiet) fmt::print(stderr, "jgreylist-clean: {}: {}\n", shown(o_.dir + "/" + std::string(path)), why);
+    if (!o_.quiet) warn("{}: {}", shown(o_.dir + "/" + std::string(path)), why);
   }
 
   void error(std::string_view path, int sys_errno) override {
     failures_ = true;
-    fmt::print(stderr, "jgreylist-clean: cannot remove {}: {}\n", shown(o_.dir + "/" + std::string(path)),
-               std::strerror(sys_errno));
+    warn("cannot remove {}: {}", shown(o_.dir + "/" + std::string(path)), std::strerror(sys_errno));
   }
 
   bool failures() const { return failures_; }
@@ -143,26 +144,20 @@ class Cleaner : public TreeVisitor {
   bool failures_ = false;
 };
 
-int usage_error(const std::string& message) {
-  fmt::print(stderr, "jgreylist-clean: {}\n", message);
-  return kExitUsage;
-}
-
-}  // namespace
-
-int clean(int argc, char** argv) {
-  Options o;
+// The options, checked; exit code when the program ends here (--help,
+// --version), -1 to go on. Usage errors end it with kExitUsage.
+int read_options(int argc, char** argv, Options* o) {
   std::string max_age = "35d", pending_age = "1d", holdtime;
   CLI::App app{"Remove old entries from a jgreylist tree.", "jgreylist-clean"};
-  CLI::Option* dir_option = app.add_option("DIR", o.dir, "the tree (default: $JGREYLIST_DIR)");
+  CLI::Option* dir_option = app.add_option("DIR", o->dir, "the tree (default: $JGREYLIST_DIR)");
   app.add_option("--max-age", max_age, "remove validated entries not seen for this long (default 35d)");
   app.add_option("--pending-age", pending_age, "remove pending entries first seen this long ago (default 1d)");
   CLI::Option* holdtime_option = app.add_option("--holdtime", holdtime,
                  "tells validated entries from pending ones (default $JGREYLIST_HOLDTIME, else 120s)");
-  app.add_flag("-n,--dry-run", o.dry_run, "decide and report, change nothing");
-  app.add_flag("-v,--verbose", o.verbose, "one line per removal");
-  app.add_flag("--stats", o.stats, "counts per family at the end");
-  app.add_flag("-q,--quiet", o.quiet, "report only errors (for cron)");
+  app.add_flag("-n,--dry-run", o->dry_run, "decide and report, change nothing");
+  app.add_flag("-v,--verbose", o->verbose, "one line per removal");
+  app.add_flag("--stats", o->stats, "counts per family at the end");
+  app.add_flag("-q,--quiet", o->quiet, "report only errors (for cron)");
   app.set_version_flag("--version", kVersion);
   app.footer("Durations: seconds, or a number with s, m, h, d or w. Exit: 0 clean run, 1 some entries could not "
              "be removed, 2 usage or configuration error.");
@@ -173,65 +168,78 @@ int clean(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return usage_error(std::string(e.what()) + " (see --help)");
+    die(kExitUsage, "{} (see --help)", e.what());
   }
 
   struct {
     const std::string& text;
     long* field;
     const char* option;
-  } durations[] = {{max_age, &o.policy.max_age, "--max-age"}, {pending_age, &o.policy.pending_age, "--pending-age"}};
+  } durations[] = {{max_age, &o->policy.max_age, "--max-age"}, {pending_age, &o->policy.pending_age, "--pending-age"}};
   for (auto& d : durations) {
     auto v = parse_duration(d.text);
-    if (!v) return usage_error(std::string(d.option) + ": " + v.error().message);
+    if (!v) die(kExitUsage, "{}: {}", d.option, v.error().message);
     *d.field = *v;
   }
   if (holdtime_option->count() != 0) {
     auto v = parse_duration(holdtime);
-    if (!v) return usage_error("--holdtime: " + v.error().message);
-    o.policy.holdtime = *v;
+    if (!v) die(kExitUsage, "--holdtime: {}", v.error().message);
+    o->policy.holdtime = *v;
   } else {
     auto v = env_number("JGREYLIST_HOLDTIME", 120, 0, 100L * 365 * 86400);
-    if (!v) return usage_error(v.error().message);
-    o.policy.holdtime = *v;
+    if (!v) die(kExitUsage, "{}", v.error().message);
+    o->policy.holdtime = *v;
   }
 
-  if (dir_option->count() != 0 && o.dir.empty()) return usage_error("DIR is empty");
-  if (o.dir.empty()) {
+  if (dir_option->count() != 0 && o->dir.empty()) die(kExitUsage, "DIR is empty");
+  if (o->dir.empty()) {
     const char* env_dir = env_get("JGREYLIST_DIR");
-    if (env_dir == nullptr || *env_dir == '\0') return usage_error("no DIR given and JGREYLIST_DIR is not set");
-    o.dir = env_dir;
+    if (env_dir == nullptr || *env_dir == '\0') die(kExitUsage, "no DIR given and JGREYLIST_DIR is not set");
+    o->dir = env_dir;
   }
+  return -1;
+}
+
+TreeStore open_tree(const std::string& dir) {
   // The store opens the root O_PATH, which asks no permission of it: make
   // sure it can be read, so that an unreadable tree is a configuration error.
   Filesystem& fs = system_filesystem();
-  int probe = fs.open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+  int probe = fs.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
   if (probe < 0) {
     int e = errno;
-    return usage_error(shown(o.dir) + ": " + (e == ENOTDIR ? "not a directory" : std::strerror(e)));
+    die(kExitUsage, "{}: {}", shown(dir), e == ENOTDIR ? "not a directory" : std::strerror(e));
   }
   fs.close(probe);
-  auto store = Store::open(o.dir.c_str(), fs);
-  if (!store) return usage_error(shown(store.error().message));
-
-  Cleaner cleaner(o, store->filesystem(), static_cast<long>(time(nullptr)));
-  auto walked = walk_tree(*store, cleaner);
-  if (!walked) return usage_error(shown(o.dir) + ": " + walked.error().message);
-  if (o.stats) cleaner.print_stats();
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    fmt::print(stderr, "jgreylist-clean: cannot write the report: {}\n", std::strerror(errno));
-    return kExitSomeFailed;
-  }
-  return cleaner.failures() ? kExitSomeFailed : kExitOk;
+  auto store = TreeStore::open(dir.c_str(), fs);
+  if (!store) die(kExitUsage, "{}", shown(store.error().message));
+  return std::move(*store);
 }
 
+int clean(const Options& o) {
+  TreeStore store = open_tree(o.dir);
+  Cleaner cleaner(o, store.filesystem(), static_cast<long>(time(nullptr)));
+  auto walked = walk_tree(store, cleaner);
+  if (!walked) die(kExitUsage, "{}: {}", shown(o.dir), walked.error().message);
+  if (o.stats) cleaner.print_stats();
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    warn("cannot write the report: {}", std::strerror(errno));
+    return kExitTrouble;
+  }
+  return cleaner.failures() ? kExitTrouble : kExitOk;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  set_program("jgreylist-clean");
   // fmt reports a failed write (a full disk under -v) by throwing: the
   // walk stops there, and what was removed so far stays removed.
   try {
-    return clean(argc, argv);
+    Options o;
+    if (int code = read_options(argc, argv, &o); code >= 0) return code;
+    return clean(o);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "jgreylist-clean: %s\n", e.what());
-    return kExitSomeFailed;
+    warn("{}", e.what());
+    return kExitTrouble;
   }
 }

@@ -2,7 +2,7 @@
 //
 //   tcpserver ... jgreylist qmail-smtpd
 //
-// Decides from the environment and the tree whether the client is passed
+// Decides from the environment and the store whether the client is passed
 // on (exec of the rest of the command line) or held in a fake SMTP
 // conversation that refuses every message. Configuration and store errors
 // defer the client with 421 and exit 111: the sender retries, nothing is lost.
@@ -18,9 +18,9 @@
 #include "lib/env.h"
 #include "lib/exitcode.h"
 #include "lib/greylist.h"
+#include "lib/open_store.h"
 #include "lib/printable.h"
 #include "lib/smtp.h"
-#include "lib/store.h"
 #include "lib/ucspi.h"
 
 namespace {
@@ -76,15 +76,14 @@ int main(int argc, char** argv) {
   log.set_client(client->address);
 
   Verdict verdict;
-  if (!decide_without_tree(s, client_host(), &verdict)) {
-    if (s.dir == nullptr || *s.dir == '\0') defer(log, "configuration error: JGREYLIST_DIR is not set or empty");
-    auto store = Store::open(s.dir);
-    if (!store) defer(log, "configuration error: JGREYLIST_DIR=" + store.error().message);
+  if (!decide_without_store(s, client_host(), &verdict)) {
+    auto store = open_store(store_settings_from_env());
+    if (!store) defer(log, "configuration error: " + store.error().message);
     timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    auto seen = store->observe(key_for(client->address, s), now);
+    auto seen = (*store)->observe(key_for(client->address, s), now);
     if (!seen) {
-      std::string why = fmt::format("store error in {}: {}", s.dir, seen.error().message);
+      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
       if (!s.failopen) defer(log, why);
       log.line("OK failopen, {}", why);
       run(log, argv + 1);

@@ -15,11 +15,15 @@ Result<bool> env_flag(const char* name, bool fallback) {
   return *n != 0;
 }
 
+// The sender came back at least the hold time after its first attempt.
+bool is_validated(long first_seen, long last_seen, const ExpiryPolicy& policy) {
+  return last_seen - first_seen >= policy.holdtime;
+}
+
 }  // namespace
 
 Result<Settings> settings_from_env() {
   Settings s;
-  s.dir = env_get("JGREYLIST_DIR");
   s.jgreylist = env_get("JGREYLIST");
   s.relayclient = env_get("RELAYCLIENT") != nullptr;
   const char* norev = env_get("JGREYLIST_NOREV");
@@ -77,7 +81,7 @@ bool passes(Verdict v) {
   return v == Verdict::ok_whitelisted || v == Verdict::ok_relayclient || v == Verdict::ok_known;
 }
 
-bool decide_without_tree(const Settings& s, const char* remote_host, Verdict* verdict) {
+bool decide_without_store(const Settings& s, const char* remote_host, Verdict* verdict) {
   if (s.jgreylist != nullptr) {
     *verdict = *s.jgreylist == '\0' ? Verdict::ok_whitelisted : Verdict::deny_blacklisted;
     return true;
@@ -102,8 +106,17 @@ Verdict decide_from_sighting(const Sighting& seen, timespec now, long holdtime) 
   return age < holdtime ? Verdict::grey_too_soon : Verdict::ok_known;
 }
 
-Prefix key_for(const Address& client, const Settings& s) {
-  return Prefix(client, client.is_v4() ? s.prefix4 : s.prefix6);
+Expiry judge(long first_seen, long last_seen, long now, const ExpiryPolicy& policy) {
+  return {is_validated(first_seen, last_seen, policy), now >= expires_at(first_seen, last_seen, policy)};
+}
+
+long expires_at(long first_seen, long last_seen, const ExpiryPolicy& policy) {
+  return is_validated(first_seen, last_seen, policy) ? last_seen + policy.max_age
+                                                     : first_seen + policy.pending_age;
+}
+
+Key key_for(const Address& client, const Settings& s) {
+  return Key(Prefix(client, client.is_v4() ? s.prefix4 : s.prefix6));
 }
 
 std::string_view refusal_message(Verdict v, const Settings& s, const Address& client, char* buf,

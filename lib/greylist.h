@@ -1,8 +1,10 @@
-// greylist.h: jgreylist's policy: its settings and its decision.
+// greylist.h: the greylisting policy: settings, decision and expiry.
 //
 // The settings are v8's environment variables, read strictly. The decision
 // runs in v8's order: JGREYLIST, RELAYCLIENT, JGREYLIST_NOREV, then the
-// tree. Nothing here touches the disk; the store does.
+// store. The expiry rule says when an entry stops mattering, once for the
+// cleaner, the admin tool's listings and a store's TTLs. Nothing here
+// touches a store; it judges what a store answered.
 #pragma once
 
 #include <time.h>
@@ -11,13 +13,13 @@
 
 #include "lib/address.h"
 #include "lib/error.h"
+#include "lib/key.h"
 #include "lib/prefix.h"
 #include "lib/store.h"
 
 namespace jgl {
 
 struct Settings {
-  const char* dir = nullptr;             // JGREYLIST_DIR
   const char* jgreylist = nullptr;       // JGREYLIST: unset, "" (allow) or a deny message
   bool relayclient = false;              // RELAYCLIENT set
   const char* norev = nullptr;           // JGREYLIST_NOREV, non-empty
@@ -32,9 +34,8 @@ struct Settings {
   bool failopen = false;                 // JGREYLIST_FAILOPEN
 };
 
-// Reads every variable; the first malformed one is the error. A missing
-// JGREYLIST_DIR is an error only when the tree is needed, so it is left
-// null here and checked by the caller.
+// Reads every variable but the store's (lib/open_store.h: they matter
+// only when the store is needed); the first malformed one is the error.
 Result<Settings> settings_from_env();
 
 // What happened to the client, with v8's log words.
@@ -51,15 +52,36 @@ enum class Verdict {
 std::string_view log_words(Verdict v);
 bool passes(Verdict v);
 
-// The decision that needs no tree; returns false when the tree decides.
+// The decision that needs no store; returns false when the store decides.
 // `remote_host` is TCPREMOTEHOST (nullptr when unset).
-bool decide_without_tree(const Settings& s, const char* remote_host, Verdict* verdict);
+bool decide_without_store(const Settings& s, const char* remote_host, Verdict* verdict);
 
-// The decision from the tree's answer.
+// The decision from the store's answer.
 Verdict decide_from_sighting(const Sighting& seen, timespec now, long holdtime);
 
+// How long entries live. An entry is validated once it was seen again at
+// least holdtime after its first sighting (the sender came back); a
+// validated entry lives max_age after it was last seen, so that monthly
+// senders stay known, a pending one pending_age after it was first seen.
+struct ExpiryPolicy {
+  long max_age = 35L * 86400;
+  long pending_age = 86400;
+  long holdtime = 120;
+};
+
+struct Expiry {
+  bool validated;
+  bool expired;
+};
+
+// Times in whole seconds since the epoch.
+Expiry judge(long first_seen, long last_seen, long now, const ExpiryPolicy& policy);
+
+// When the entry expires; a store with TTLs keeps it this long.
+long expires_at(long first_seen, long last_seen, const ExpiryPolicy& policy);
+
 // The key an address is stored under.
-Prefix key_for(const Address& client, const Settings& s);
+Key key_for(const Address& client, const Settings& s);
 
 // The refusal text: the deny message with its first '%' replaced by the
 // client's address, or v8's greylist text; sanitised, into buf.

@@ -1,99 +1,74 @@
-// store.h: the greylisting tree on disk.
+// store.h: the greylisting state, whatever holds it.
 //
-//   $DIR/ip4/127/000/000        127.0.0.0/24, one 3-digit decimal level a byte
-//   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
+// Every program that reads or writes the state (jgreylist, and the queue
+// filter, admin tool and policy service to come) talks to a Store: one
+// sighting at a time for the filters, and find, set_times, forget and
+// enumerate for the admin tool. Each backend is one implementation of this
+// interface and one case in open_store() (lib/open_store.h):
 //
-// Each entry is an empty file: its mtime is when the key was first seen, its
-// atime when it was last seen. Every system call goes through Filesystem, the
-// seam where tests inject faults. Paths are resolved beneath the root with
-// no symlink followed, and creation races (a concurrent jgreylist, a cleaner
-// removing an empty directory under us) are retried, never reported.
+//   lib/tree_store.h   the tree of empty files (JGREYLIST_DIR), v8's layout
+//
+// A store knows times, not policy: what a sighting means (greylisted,
+// known, expired) is decided in lib/greylist.h, the same for every store.
+// Errors a retry may cure (I/O, a full disk, a server away) are temporary
+// (lib/error.h); the filters defer the client on any store error.
 #pragma once
 
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <time.h>
 
+#include <optional>
 #include <string_view>
 
 #include "lib/error.h"
-#include "lib/prefix.h"
+#include "lib/key.h"
 
 namespace jgl {
 
-// The system calls the store makes. Each returns what the system call
-// returns and sets errno the same way.
-class Filesystem {
- public:
-  virtual ~Filesystem() = default;
-  virtual int open(const char* path, int flags);
-  // openat with no symlink followed anywhere in `path` and nothing outside
-  // `dirfd` reached (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH).
-  virtual int open_beneath(int dirfd, const char* path, int flags);
-  virtual int openat(int dirfd, const char* path, int flags, mode_t mode);
-  virtual int mkdirat(int dirfd, const char* path, mode_t mode);
-  virtual int unlinkat(int dirfd, const char* path, int flags);
-  virtual int fstat(int fd, struct stat* st);
-  virtual int fstatat(int dirfd, const char* path, struct stat* st, int flags);
-  virtual int futimens(int fd, const timespec times[2]);
-  virtual int close(int fd);
-};
-
-// The real system calls. Defined in lib/system_fs.cc, alone, so that the
-// test builds of the programs can link a fault-injecting one instead.
-Filesystem& system_filesystem();
-
-// A key's place in the tree, relative to the root: "ip4/127/000/000".
-class TreePath {
- public:
-  static constexpr std::size_t kCapacity = 64;
-  // One level for each byte the key's length touches, at least one.
-  explicit TreePath(const Prefix& key);
-  std::string_view view() const { return {text_, size_}; }
-  const char* c_str() const { return text_; }
-  int levels() const { return levels_; }
-  // The i-th level's name (0 is "ip4" or "ip6"), NUL-terminated into buf.
-  const char* level(int i, char* buf) const;
-
- private:
-  char text_[kCapacity];
-  std::size_t size_ = 0;
-  int levels_ = 0;
-};
-
-// The inverse of TreePath for a name at `depth` (1 = first byte) under ip4/
-// or ip6/: the byte it stands for, or -1 if the name does not fit the
-// grammar (3-digit decimal 000-255, 2-digit lowercase hex).
-int tree_level_byte(Family family, std::string_view name);
-
-// What the store knew of a key when asked.
+// What the store knew of a key when it was observed.
 struct Sighting {
-  bool created = false;  // no entry existed: made now, first_seen = now
-  timespec first_seen{};  // mtime
-  timespec last_seen{};   // atime before this sighting
+  bool created = false;   // no entry existed: made now, first_seen = now
+  timespec first_seen{};
+  timespec last_seen{};   // before this sighting
+};
+
+// A key and its times, as the admin tool lists and sets them.
+struct Entry {
+  Key key;
+  timespec first_seen{};
+  timespec last_seen{};
+};
+
+class EntryVisitor {
+ public:
+  virtual ~EntryVisitor() = default;
+  virtual void entry(const Entry& entry) = 0;
+  // Something the store holds that is not an entry it can read (a name
+  // outside the tree's grammar, an unreadable directory): left alone.
+  virtual void problem(const Error& error) = 0;
 };
 
 class Store {
  public:
-  // Opens the root; fails if it is not a directory, or is named as the
-  // filesystem's root ("/", "//", "/.").
-  static Result<Store> open(const char* root, Filesystem& fs = system_filesystem());
-  Store(Store&& other) noexcept;
-  Store& operator=(Store&&) = delete;
-  ~Store();
+  virtual ~Store() = default;
 
-  // Finds or creates the key's entry and marks it seen `now` (atime).
-  Result<Sighting> observe(const Prefix& key, timespec now);
+  // Where the state is, for log lines ("/var/qmail/jgreylist").
+  virtual std::string_view where() const = 0;
 
-  int root_fd() const { return root_fd_; }
-  Filesystem& filesystem() const { return *fs_; }
+  // Finds or creates the key's entry and marks it seen `now`. Two
+  // observers of one key at the same instant agree on its first sighting.
+  virtual Result<Sighting> observe(const Key& key, timespec now) = 0;
 
- private:
-  Store(int root_fd, Filesystem& fs) : root_fd_(root_fd), fs_(&fs) {}
-  Result<Sighting> create(const TreePath& path, timespec now, bool* raced);
+  // The key's entry, unchanged; nullopt when there is none.
+  virtual Result<std::optional<Entry>> find(const Key& key) = 0;
 
-  int root_fd_ = -1;
-  Filesystem* fs_;
+  // Creates the entry, or replaces its times.
+  virtual Result<void> set_times(const Entry& entry) = 0;
+
+  // Removes the key's entry; false when there was none.
+  virtual Result<bool> forget(const Key& key) = 0;
+
+  // Every entry, in the store's own order, with bounded memory.
+  virtual Result<void> enumerate(EntryVisitor& visitor) = 0;
 };
 
 }  // namespace jgl

@@ -4,7 +4,7 @@
 // tests/helpers/fault_seam.cpp, which fails chosen calls (JGL_FAULT). The
 // linker takes this file from libjgl.a only when no other object already
 // defines the function, so the installed programs never contain the faults.
-#include "lib/store.h"
+#include "lib/filesystem.h"
 
 namespace jgl {
 

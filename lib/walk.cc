@@ -15,7 +15,7 @@ namespace {
 
 class Walk {
  public:
-  Walk(const Store& store, TreeVisitor& visitor, dev_t dev)
+  Walk(const TreeStore& store, TreeVisitor& visitor, dev_t dev)
       : fs_(store.filesystem()), visitor_(visitor), dev_(dev) {}
 
   void family(int root_fd, Family family) {
@@ -135,24 +135,16 @@ class Walk {
 
 }  // namespace
 
-Result<void> walk_tree(const Store& store, TreeVisitor& visitor) {
+Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
   struct stat st;
   if (store.filesystem().fstat(store.root_fd(), &st) != 0) {
     int e = errno;
-    return fail(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
+    return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
   }
   Walk walk(store, visitor, st.st_dev);
   walk.family(store.root_fd(), Family::v4);
   walk.family(store.root_fd(), Family::v6);
   return {};
-}
-
-Expiry judge(const struct stat& st, long now, const ExpiryPolicy& policy) {
-  long first = st.st_mtim.tv_sec;
-  long last = st.st_atim.tv_sec;
-  bool validated = last - first >= policy.holdtime;
-  bool expired = validated ? now - last >= policy.max_age : now - first >= policy.pending_age;
-  return {validated, expired};
 }
 
 }  // namespace jgl

@@ -13,7 +13,7 @@
 
 #include "lib/error.h"
 #include "lib/prefix.h"
-#include "lib/store.h"
+#include "lib/tree_store.h"
 
 namespace jgl {
 
@@ -40,20 +40,6 @@ class TreeVisitor {
 };
 
 // Walks ip4/ then ip6/. Fails only if the root itself cannot be examined.
-Result<void> walk_tree(const Store& store, TreeVisitor& visitor);
-
-// How an entry stands for a cleaner.
-struct ExpiryPolicy {
-  long max_age = 35L * 86400;  // validated entries not seen for this long go
-  long pending_age = 86400;    // pending entries first seen this long ago go
-  long holdtime = 120;         // tells validated (atime - mtime >= holdtime) from pending
-};
-
-struct Expiry {
-  bool validated;
-  bool expired;
-};
-
-Expiry judge(const struct stat& st, long now, const ExpiryPolicy& policy);
+Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor);
 
 }  // namespace jgl

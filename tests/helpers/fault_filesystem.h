@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "lib/error.h"
-#include "lib/store.h"
+#include "lib/filesystem.h"
 
 namespace jgl {
 

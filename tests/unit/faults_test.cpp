@@ -3,6 +3,9 @@
 // and what the store makes of each fault.
 #include "tests/helpers/fault_filesystem.h"
 
+#include "lib/tree_store.h"
+#include "tests/unit/temp_dir.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -18,7 +21,7 @@ namespace {
 
 using jgl::Fault;
 using jgl::FaultFilesystem;
-using jgl::Store;
+using jgl::TreeStore;
 
 jgl::Prefix key(const char* address, int length) {
   auto a = jgl::Address::parse(address);
@@ -26,23 +29,14 @@ jgl::Prefix key(const char* address, int length) {
   return jgl::Prefix(*a, length);
 }
 
-// A fresh tree root under /tmp, removed at the end.
+// A fresh tree root, removed at the end.
 class TempTree {
  public:
-  TempTree() {
-    char pattern[] = "/tmp/jgl-faults-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    path_ = pattern;
-  }
-  ~TempTree() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string at(const char* relative) const { return path_ + "/" + relative; }
+  const std::string& path() const { return dir_.path(); }
+  std::string at(const char* relative) const { return dir_ / relative; }
 
  private:
-  std::string path_;
+  jgl_test::TempDir dir_{"jgl-faults-test"};
 };
 
 bool exists(const std::string& path) {
@@ -149,9 +143,9 @@ TEST_CASE("a store error at any step of creating an entry leaves no entry", "[fa
       CAPTURE(spec);
       TempTree tree;
       FaultFilesystem fs = faulty(spec.c_str());
-      auto store = Store::open(tree.path().c_str(), fs);
+      auto store = TreeStore::open(tree.path().c_str(), fs);
       REQUIRE(store.has_value());
-      auto seen = store->observe(key("127.0.0.1", 24), timespec{1700000000, 0});
+      auto seen = store->observe(jgl::Key(key("127.0.0.1", 24)), timespec{1700000000, 0});
       REQUIRE_FALSE(seen.has_value());
       CHECK(fs.injected() == 1);
       CHECK(std::strcmp(jgl::errno_name(seen.error().sys_errno), e) == 0);
@@ -166,9 +160,9 @@ TEST_CASE("a directory vanishing at any step of creating an entry is retried", "
     CAPTURE(spec);
     TempTree tree;
     FaultFilesystem fs = faulty(spec);
-    auto store = Store::open(tree.path().c_str(), fs);
+    auto store = TreeStore::open(tree.path().c_str(), fs);
     REQUIRE(store.has_value());
-    auto seen = store->observe(key("127.0.0.1", 24), timespec{1700000000, 0});
+    auto seen = store->observe(jgl::Key(key("127.0.0.1", 24)), timespec{1700000000, 0});
     REQUIRE(seen.has_value());
     CHECK(seen->created);
     CHECK(fs.injected() == 1);

@@ -40,10 +40,10 @@ std::string settings_error() {
 
 std::string words(Verdict v) { return std::string(jgl::log_words(v)); }
 
-// What decide_without_tree() says, as log words, or "tree decides".
+// What decide_without_store() says, as log words, or "tree decides".
 std::string decided(const Settings& s, const char* remote_host) {
   Verdict v{};
-  if (!jgl::decide_without_tree(s, remote_host, &v)) return "tree decides";
+  if (!jgl::decide_without_store(s, remote_host, &v)) return "tree decides";
   return words(v);
 }
 
@@ -68,7 +68,7 @@ std::string refusal(Verdict v, const Settings& s, std::string_view client, std::
 }
 
 std::string key_text(std::string_view client, const Settings& s) {
-  return std::string(jgl::key_for(addr(client), s).format().view());
+  return std::string(jgl::key_for(addr(client), s).client().format().view());
 }
 
 const char* const kNumberVariables[] = {
@@ -83,7 +83,6 @@ const char* const kNumberVariables[] = {
 TEST_CASE("settings default to v8's values", "[greylist][settings]") {
   GreylistEnv env;
   Settings s = settings();
-  REQUIRE(s.dir == nullptr);
   REQUIRE(s.jgreylist == nullptr);
   REQUIRE_FALSE(s.relayclient);
   REQUIRE(s.norev == nullptr);
@@ -98,13 +97,11 @@ TEST_CASE("settings default to v8's values", "[greylist][settings]") {
   REQUIRE_FALSE(s.failopen);
 }
 
-TEST_CASE("settings read JGREYLIST_DIR JGREYLIST and RELAYCLIENT as given", "[greylist][settings]") {
+TEST_CASE("settings read JGREYLIST and RELAYCLIENT as given", "[greylist][settings]") {
   GreylistEnv env;
-  env.set("JGREYLIST_DIR", "/var/qmail/jgreylist");
   env.set("JGREYLIST", "go away");
   env.set("RELAYCLIENT", "");
   Settings s = settings();
-  REQUIRE(std::string(s.dir) == "/var/qmail/jgreylist");
   REQUIRE(std::string(s.jgreylist) == "go away");
   REQUIRE(s.relayclient);
 }
@@ -456,4 +453,85 @@ TEST_CASE("a very long deny message is cut and never overflows", "[greylist][ref
   REQUIRE(text.starts_with("DENIED yyy"));
   REQUIRE(text.find("2001:db8:1:2:3:4:5:6") != std::string::npos);
   REQUIRE(text.size() < 600u);
+}
+
+namespace {
+
+constexpr long kNow = 1'700'000'000;
+
+}  // namespace
+
+TEST_CASE("expiry: an entry seen again after the holdtime is validated", "[greylist]") {
+  jgl::ExpiryPolicy p;  // holdtime 120
+  CHECK(jgl::judge(kNow - 1000, kNow - 1000 + 120, kNow, p).validated);
+  CHECK_FALSE(jgl::judge(kNow - 1000, kNow - 1000 + 119, kNow, p).validated);
+  CHECK_FALSE(jgl::judge(kNow - 1000, kNow - 1000, kNow, p).validated);
+}
+
+TEST_CASE("expiry: a holdtime of zero makes every entry validated", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  p.holdtime = 0;
+  CHECK(jgl::judge(kNow - 10, kNow - 10, kNow, p).validated);
+}
+
+TEST_CASE("expiry: a validated entry expires when not seen for exactly max age", "[greylist]") {
+  jgl::ExpiryPolicy p;  // max_age 35 days
+  long first = kNow - 400L * 86400;
+  CHECK(jgl::judge(first, kNow - 35L * 86400, kNow, p).expired);
+  CHECK_FALSE(jgl::judge(first, kNow - 35L * 86400 + 1, kNow, p).expired);
+}
+
+TEST_CASE("expiry: a validated entry is kept however long ago it was first seen", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  CHECK_FALSE(jgl::judge(kNow - 3000L * 86400, kNow - 86400, kNow, p).expired);
+}
+
+TEST_CASE("expiry: a pending entry expires pending age after it was first seen", "[greylist]") {
+  jgl::ExpiryPolicy p;  // pending_age 1 day
+  CHECK(jgl::judge(kNow - 86400, kNow - 86400, kNow, p).expired);
+  CHECK_FALSE(jgl::judge(kNow - 86399, kNow - 86399, kNow, p).expired);
+}
+
+TEST_CASE("expiry: a pending entry seen again within the holdtime still expires by its first sight", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  jgl::Expiry e = jgl::judge(kNow - 2 * 86400, kNow - 2 * 86400 + 60, kNow, p);
+  CHECK_FALSE(e.validated);
+  CHECK(e.expired);
+}
+
+TEST_CASE("expiry: ages of zero expire every entry not from the future", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  p.max_age = 0;
+  p.pending_age = 0;
+  CHECK(jgl::judge(kNow, kNow, kNow, p).expired);
+  CHECK(jgl::judge(kNow - 500, kNow, kNow, p).expired);
+  CHECK_FALSE(jgl::judge(kNow + 5, kNow + 5, kNow, p).expired);
+}
+
+TEST_CASE("expiry: an entry with times in the future is not expired", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  CHECK_FALSE(jgl::judge(kNow + 86400 * 100, kNow + 86400 * 100, kNow, p).expired);
+  CHECK_FALSE(jgl::judge(kNow - 400L * 86400, kNow + 3600, kNow, p).expired);
+}
+
+TEST_CASE("expiry: a pending entry lives pending age from its first sighting", "[greylist]") {
+  jgl::ExpiryPolicy p;  // pending_age 1 day, holdtime 120
+  CHECK(jgl::expires_at(kNow, kNow, p) == kNow + 86400);
+  CHECK(jgl::expires_at(kNow, kNow + 119, p) == kNow + 86400);
+}
+
+TEST_CASE("expiry: a validated entry lives max age from its last sighting", "[greylist]") {
+  jgl::ExpiryPolicy p;  // max_age 35 days, holdtime 120
+  CHECK(jgl::expires_at(kNow, kNow + 120, p) == kNow + 120 + 35L * 86400);
+  CHECK(jgl::expires_at(kNow - 400L * 86400, kNow, p) == kNow + 35L * 86400);
+}
+
+TEST_CASE("expiry: judge calls an entry expired exactly from expires_at on", "[greylist]") {
+  jgl::ExpiryPolicy p;
+  for (long last : {kNow, kNow + 60, kNow + 120, kNow + 86400}) {
+    long end = jgl::expires_at(kNow, last, p);
+    CAPTURE(last);
+    CHECK_FALSE(jgl::judge(kNow, last, end - 1, p).expired);
+    CHECK(jgl::judge(kNow, last, end, p).expired);
+  }
 }

@@ -1,9 +1,8 @@
 // walk_test.cpp: the tree walk over a real temporary tree, with faults
-// injected through the Filesystem seam, and the expiry judgement.
+// injected through the Filesystem seam.
 #include "lib/walk.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,30 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/temp_dir.h"
+
 using namespace jgl;
 
 namespace {
 
-// A directory under $TMPDIR, removed with everything in it at the end.
+// A tree root for one test, with helpers to lay out entries and junk.
 class TempDir {
  public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/jgl-walk.XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    REQUIRE(mkdtemp(buf.data()) != nullptr);
-    path_ = buf.data();
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    nftw(
-        path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); }, 16,
-        FTW_DEPTH | FTW_PHYS);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+  const std::string& path() const { return dir_.path(); }
+  std::string operator/(const std::string& rel) const { return dir_ / rel; }
 
   // Makes every missing directory on the way and an empty file at `rel`.
   void file(const std::string& rel) const {
@@ -61,7 +47,7 @@ class TempDir {
   }
 
  private:
-  std::string path_;
+  jgl_test::TempDir dir_{"jgl-walk"};
 };
 
 // Records every call; optionally removes entries and empty directories the
@@ -143,18 +129,10 @@ class FaultyFilesystem : public Filesystem {
 };
 
 void walk(const TempDir& t, Recorder& r, Filesystem& fs = system_filesystem()) {
-  auto store = Store::open(t.path().c_str(), fs);
+  auto store = TreeStore::open(t.path().c_str(), fs);
   REQUIRE(store);
   auto walked = walk_tree(*store, r);
   REQUIRE(walked);
-}
-
-struct stat times(long first, long last) {
-  struct stat st {};
-  st.st_mode = S_IFREG | 0600;
-  st.st_mtim.tv_sec = first;
-  st.st_atim.tv_sec = last;
-  return st;
 }
 
 constexpr long kNow = 1'700'000'000;
@@ -194,7 +172,7 @@ TEST_CASE("keys have eight bits for each level in both families") {
 
 TEST_CASE("entries the store makes at odd prefix lengths are found at whole levels") {
   TempDir t;
-  auto store = Store::open(t.path().c_str());
+  auto store = TreeStore::open(t.path().c_str());
   REQUIRE(store);
   timespec now{kNow, 0};
   struct Case {
@@ -211,7 +189,7 @@ TEST_CASE("entries the store makes at odd prefix lengths are found at whole leve
   for (const Case& c : cases) {
     auto a = Address::parse(c.address);
     REQUIRE(a);
-    REQUIRE(store->observe(Prefix(*a, c.length), now));
+    REQUIRE(store->observe(Key(Prefix(*a, c.length)), now));
   }
   Recorder r(system_filesystem());
   walk(t, r);
@@ -478,7 +456,7 @@ TEST_CASE("a directory the visitor fails to remove keeps its parents") {
 TEST_CASE("the walk fails when the root cannot be examined") {
   TempDir t;
   FaultyFilesystem fs;
-  auto store = Store::open(t.path().c_str(), fs);
+  auto store = TreeStore::open(t.path().c_str(), fs);
   REQUIRE(store);
   fs.call = FaultyFilesystem::Call::fstat;
   fs.fault = EIO;
@@ -486,57 +464,4 @@ TEST_CASE("the walk fails when the root cannot be examined") {
   auto walked = walk_tree(*store, r);
   REQUIRE_FALSE(walked);
   CHECK(walked.error().sys_errno == EIO);
-}
-
-TEST_CASE("an entry seen again after the holdtime is validated") {
-  ExpiryPolicy p;  // holdtime 120
-  CHECK(judge(times(kNow - 1000, kNow - 1000 + 120), kNow, p).validated);
-  CHECK_FALSE(judge(times(kNow - 1000, kNow - 1000 + 119), kNow, p).validated);
-  CHECK_FALSE(judge(times(kNow - 1000, kNow - 1000), kNow, p).validated);
-}
-
-TEST_CASE("a holdtime of zero makes every entry validated") {
-  ExpiryPolicy p;
-  p.holdtime = 0;
-  CHECK(judge(times(kNow - 10, kNow - 10), kNow, p).validated);
-}
-
-TEST_CASE("a validated entry expires when not seen for exactly max age") {
-  ExpiryPolicy p;  // max_age 35 days
-  long first = kNow - 400L * 86400;
-  CHECK(judge(times(first, kNow - 35L * 86400), kNow, p).expired);
-  CHECK_FALSE(judge(times(first, kNow - 35L * 86400 + 1), kNow, p).expired);
-}
-
-TEST_CASE("a validated entry is kept however long ago it was first seen") {
-  ExpiryPolicy p;
-  CHECK_FALSE(judge(times(kNow - 3000L * 86400, kNow - 86400), kNow, p).expired);
-}
-
-TEST_CASE("a pending entry expires pending age after it was first seen") {
-  ExpiryPolicy p;  // pending_age 1 day
-  CHECK(judge(times(kNow - 86400, kNow - 86400), kNow, p).expired);
-  CHECK_FALSE(judge(times(kNow - 86399, kNow - 86399), kNow, p).expired);
-}
-
-TEST_CASE("a pending entry seen again within the holdtime still expires by its first sight") {
-  ExpiryPolicy p;
-  Expiry e = judge(times(kNow - 2 * 86400, kNow - 2 * 86400 + 60), kNow, p);
-  CHECK_FALSE(e.validated);
-  CHECK(e.expired);
-}
-
-TEST_CASE("ages of zero expire every entry not from the future") {
-  ExpiryPolicy p;
-  p.max_age = 0;
-  p.pending_age = 0;
-  CHECK(judge(times(kNow, kNow), kNow, p).expired);
-  CHECK(judge(times(kNow - 500, kNow), kNow, p).expired);
-  CHECK_FALSE(judge(times(kNow + 5, kNow + 5), kNow, p).expired);
-}
-
-TEST_CASE("an entry with times in the future is not expired") {
-  ExpiryPolicy p;
-  CHECK_FALSE(judge(times(kNow + 86400 * 100, kNow + 86400 * 100), kNow, p).expired);
-  CHECK_FALSE(judge(times(kNow - 400L * 86400, kNow + 3600), kNow, p).expired);
 }

@@ -1,6 +1,6 @@
-// store_test.cpp: the tree's names, entries on a real disk in a temporary
+// tree_store_test.cpp: the tree's names, entries on a real disk in a temporary
 // directory, and faults injected through the Filesystem seam.
-#include "lib/store.h"
+#include "lib/tree_store.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,13 +17,15 @@
 #include <string>
 #include <string_view>
 
+#include "tests/unit/temp_dir.h"
+
 namespace {
 
 using jgl::Address;
 using jgl::Family;
 using jgl::Prefix;
 using jgl::Sighting;
-using jgl::Store;
+using jgl::TreeStore;
 using jgl::TreePath;
 
 Prefix key(std::string_view address, int length) {
@@ -50,25 +52,16 @@ std::string text(const timespec& t) {
 class TempDir {
  public:
   TempDir() {
-    char pattern[] = "/tmp/jgl-store-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    path_ = pattern;
     REQUIRE(::mkdir(root().c_str(), 0700) == 0);
     REQUIRE(::mkdir(outside().c_str(), 0700) == 0);
   }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string root() const { return path_ + "/tree"; }
-  std::string outside() const { return path_ + "/outside"; }
+  const std::string& path() const { return dir_.path(); }
+  std::string root() const { return dir_ / "tree"; }
+  std::string outside() const { return dir_ / "outside"; }
   std::string in_tree(std::string_view relative) const { return root() + "/" + std::string(relative); }
 
  private:
-  std::string path_;
+  jgl_test::TempDir dir_{"jgl-store-test"};
 };
 
 bool exists(const std::string& path) {
@@ -97,8 +90,8 @@ void set_times(const std::string& path, timespec atime, timespec mtime) {
   REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
-Store open_store(const std::string& root, jgl::Filesystem& fs = jgl::system_filesystem()) {
-  auto store = Store::open(root.c_str(), fs);
+TreeStore open_tree(const std::string& root, jgl::Filesystem& fs = jgl::system_filesystem()) {
+  auto store = TreeStore::open(root.c_str(), fs);
   INFO("opening " << root);
   REQUIRE(store.has_value());
   return std::move(*store);
@@ -150,7 +143,7 @@ class FaultyFilesystem : public jgl::Filesystem {
     return Filesystem::openat(dirfd, path, flags, mode);
   }
   // Descriptors still open besides the store's root.
-  std::size_t leaked(const Store& store) const {
+  std::size_t leaked(const TreeStore& store) const {
     return open_fds.size() - (open_fds.count(store.root_fd()) ? 1u : 0u);
   }
 
@@ -169,8 +162,8 @@ struct Failure {
   int sys_errno = 0;
 };
 
-Failure failure(Store& store, const Prefix& k, timespec now = at(1700000000)) {
-  auto seen = store.observe(k, now);
+Failure failure(TreeStore& store, const Prefix& k, timespec now = at(1700000000)) {
+  auto seen = store.observe(jgl::Key(k), now);
   if (seen) return {"", 0};
   return {seen.error().message, seen.error().sys_errno};
 }
@@ -289,22 +282,22 @@ TEST_CASE("every level name TreePath writes reads back as its byte", "[store][gr
   }
 }
 
-// --- Store on disk ----------------------------------------------------------
+// --- TreeStore on disk ------------------------------------------------------
 
-TEST_CASE("Store::open fails on a missing path naming it", "[store]") {
+TEST_CASE("TreeStore::open fails on a missing path naming it", "[store]") {
   TempDir tmp;
   std::string missing = tmp.path() + "/missing";
-  auto store = Store::open(missing.c_str());
+  auto store = TreeStore::open(missing.c_str());
   REQUIRE_FALSE(store.has_value());
   REQUIRE(store.error().sys_errno == ENOENT);
   REQUIRE(store.error().message == missing + ": " + std::strerror(ENOENT));
 }
 
-TEST_CASE("Store::open fails on a file", "[store]") {
+TEST_CASE("TreeStore::open fails on a file", "[store]") {
   TempDir tmp;
   std::string file = tmp.path() + "/file";
   make_file(file);
-  auto store = Store::open(file.c_str());
+  auto store = TreeStore::open(file.c_str());
   REQUIRE_FALSE(store.has_value());
   REQUIRE(store.error().sys_errno == ENOTDIR);
   REQUIRE(store.error().message == file + ": not a directory");
@@ -312,9 +305,9 @@ TEST_CASE("Store::open fails on a file", "[store]") {
 
 TEST_CASE("observe creates a new entry with mtime and atime at now", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   const timespec now = at(1700000000, 123456789);
-  auto seen = store.observe(key("127.0.0.1", 24), now);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), now);
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(text(seen->first_seen) == text(now));
@@ -330,8 +323,8 @@ TEST_CASE("observe creates a new entry with mtime and atime at now", "[store]") 
 
 TEST_CASE("observe creates directories with mode 0700", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
-  REQUIRE(store.observe(key("127.0.0.1", 32), at(1700000000)).has_value());
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("127.0.0.1", 32)), at(1700000000)).has_value());
   for (const char* dir : {"ip4", "ip4/127", "ip4/127/000", "ip4/127/000/000"}) {
     CAPTURE(dir);
     struct stat st = lstat_of(tmp.in_tree(dir));
@@ -343,12 +336,12 @@ TEST_CASE("observe creates directories with mode 0700", "[store]") {
 
 TEST_CASE("observe of a known entry returns its first sight and updates only atime", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   const Prefix k = key("192.0.2.9", 24);
   const timespec first = at(1700000000, 5), second = at(1700000100, 7), third = at(1700000500, 9);
-  REQUIRE(store.observe(k, first).has_value());
+  REQUIRE(store.observe(jgl::Key(k), first).has_value());
 
-  auto seen = store.observe(k, second);
+  auto seen = store.observe(jgl::Key(k), second);
   REQUIRE(seen.has_value());
   REQUIRE_FALSE(seen->created);
   REQUIRE(text(seen->first_seen) == text(first));
@@ -357,7 +350,7 @@ TEST_CASE("observe of a known entry returns its first sight and updates only ati
   REQUIRE(text(st.st_mtim) == text(first));
   REQUIRE(text(st.st_atim) == text(second));
 
-  seen = store.observe(k, third);
+  seen = store.observe(jgl::Key(k), third);
   REQUIRE(seen.has_value());
   REQUIRE_FALSE(seen->created);
   REQUIRE(text(seen->first_seen) == text(first));
@@ -372,8 +365,8 @@ TEST_CASE("observe finds an entry made by another process", "[store]") {
   make_dirs(tmp.in_tree("ip4/127/000"));
   make_file(tmp.in_tree("ip4/127/000/000"));
   set_times(tmp.in_tree("ip4/127/000/000"), at(1600000200), at(1600000000));
-  Store store = open_store(tmp.root());
-  auto seen = store.observe(key("127.0.0.55", 24), at(1700000000));
+  TreeStore store = open_tree(tmp.root());
+  auto seen = store.observe(jgl::Key(key("127.0.0.55", 24)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE_FALSE(seen->created);
   REQUIRE(text(seen->first_seen) == text(at(1600000000)));
@@ -382,8 +375,8 @@ TEST_CASE("observe finds an entry made by another process", "[store]") {
 
 TEST_CASE("observe keeps IPv6 entries under ip6", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
-  auto seen = store.observe(key("2001:470:1f0f:350::1", 64), at(1700000000));
+  TreeStore store = open_tree(tmp.root());
+  auto seen = store.observe(jgl::Key(key("2001:470:1f0f:350::1", 64)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   struct stat st = lstat_of(tmp.in_tree("ip6/20/01/04/70/1f/0f/03/50"));
@@ -393,28 +386,28 @@ TEST_CASE("observe keeps IPv6 entries under ip6", "[store]") {
 
 TEST_CASE("observe keeps a mapped client under ip4", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
-  REQUIRE(store.observe(key("::ffff:127.0.0.1", 24), at(1700000000)).has_value());
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("::ffff:127.0.0.1", 24)), at(1700000000)).has_value());
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
   REQUIRE_FALSE(exists(tmp.in_tree("ip6")));
 }
 
 TEST_CASE("observe of a /0 key makes a single entry", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
-  REQUIRE(store.observe(key("198.51.100.1", 0), at(1700000000)).has_value());
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("198.51.100.1", 0)), at(1700000000)).has_value());
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/000")).st_mode));
-  auto again = store.observe(key("203.0.113.1", 0), at(1700000001));
+  auto again = store.observe(jgl::Key(key("203.0.113.1", 0)), at(1700000001));
   REQUIRE(again.has_value());
   REQUIRE_FALSE(again->created);
 }
 
 TEST_CASE("neighbouring keys share their directories", "[store]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
-  REQUIRE(store.observe(key("127.0.0.1", 24), at(1700000000))->created);
-  REQUIRE(store.observe(key("127.0.1.1", 24), at(1700000000))->created);
-  REQUIRE(store.observe(key("127.1.0.1", 24), at(1700000000))->created);
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000))->created);
+  REQUIRE(store.observe(jgl::Key(key("127.0.1.1", 24)), at(1700000000))->created);
+  REQUIRE(store.observe(jgl::Key(key("127.1.0.1", 24)), at(1700000000))->created);
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/001")).st_mode));
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/001/000")).st_mode));
@@ -424,15 +417,15 @@ TEST_CASE("the tree root itself may be reached through a symlink", "[store]") {
   TempDir tmp;
   std::string link = tmp.path() + "/root-link";
   REQUIRE(::symlink(tmp.root().c_str(), link.c_str()) == 0);
-  Store store = open_store(link);
-  REQUIRE(store.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+  TreeStore store = open_tree(link);
+  REQUIRE(store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000)).has_value());
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
 }
 
 TEST_CASE("a symlinked ip4 directory is an error and nothing is created outside", "[store][symlink]") {
   TempDir tmp;
   REQUIRE(::symlink(tmp.outside().c_str(), tmp.in_tree("ip4").c_str()) == 0);
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
   REQUIRE(f.sys_errno == ELOOP);
@@ -443,7 +436,7 @@ TEST_CASE("a symlinked level directory is an error and nothing is created outsid
   TempDir tmp;
   make_dirs(tmp.in_tree("ip4"));
   REQUIRE(::symlink(tmp.outside().c_str(), tmp.in_tree("ip4/127").c_str()) == 0);
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
   REQUIRE(f.sys_errno == ELOOP);
@@ -455,7 +448,7 @@ TEST_CASE("a dangling symlink in the tree is an error and its target is not crea
   make_dirs(tmp.in_tree("ip4/127"));
   std::string target = tmp.outside() + "/made";
   REQUIRE(::symlink(target.c_str(), tmp.in_tree("ip4/127/000").c_str()) == 0);
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
   REQUIRE_FALSE(exists(target));
@@ -469,7 +462,7 @@ TEST_CASE("a symlinked entry is an error and its target is not touched", "[store
   make_file(target);
   set_times(target, at(1000), at(1000));
   REQUIRE(::symlink(target.c_str(), tmp.in_tree("ip4/127/000/000").c_str()) == 0);
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: symlink in the tree, not followed");
   struct stat st = lstat_of(target);
@@ -481,7 +474,7 @@ TEST_CASE("a file where a directory should be is an error", "[store]") {
   TempDir tmp;
   make_dirs(tmp.in_tree("ip4"));
   make_file(tmp.in_tree("ip4/127"));
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: a file stands where a directory should be");
   REQUIRE(f.sys_errno == ENOTDIR);
@@ -490,7 +483,7 @@ TEST_CASE("a file where a directory should be is an error", "[store]") {
 TEST_CASE("a directory where the entry should be is an error", "[store]") {
   TempDir tmp;
   make_dirs(tmp.in_tree("ip4/127/000/000"));
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: not a regular file");
   REQUIRE(S_ISDIR(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
@@ -500,7 +493,7 @@ TEST_CASE("a fifo where the entry should be is an error and does not block", "[s
   TempDir tmp;
   make_dirs(tmp.in_tree("ip4/127/000"));
   REQUIRE(::mkfifo(tmp.in_tree("ip4/127/000/000").c_str(), 0600) == 0);
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.message == "open ip4/127/000/000: not a regular file");
 }
@@ -509,13 +502,13 @@ TEST_CASE("a moved store closes its root once", "[store]") {
   TempDir tmp;
   FaultyFilesystem fs;
   {
-    auto opened = Store::open(tmp.root().c_str(), fs);
+    auto opened = TreeStore::open(tmp.root().c_str(), fs);
     REQUIRE(opened.has_value());
-    Store moved(std::move(*opened));
+    TreeStore moved(std::move(*opened));
     REQUIRE(moved.root_fd() >= 0);
     REQUIRE(opened->root_fd() == -1);
     REQUIRE(&moved.filesystem() == &fs);
-    REQUIRE(moved.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+    REQUIRE(moved.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000)).has_value());
   }
   REQUIRE(fs.open_fds.empty());
 }
@@ -528,7 +521,7 @@ TEST_CASE("a failing mkdir is an error with its errno naming the path", "[store]
     TempDir tmp;
     FaultyFilesystem fs;
     fs.on_mkdirat = [e](int, const char*, mode_t) { return fail_with(e); };
-    Store store = open_store(tmp.root(), fs);
+    TreeStore store = open_tree(tmp.root(), fs);
     Failure f = failure(store, key("127.0.0.1", 24));
     REQUIRE(f.sys_errno == e);
     REQUIRE(f.message == std::string("mkdir ip4/127/000/000: ") + std::strerror(e));
@@ -544,7 +537,7 @@ TEST_CASE("a mkdir failing deep in the tree is an error naming the path", "[stor
     if (fs.mkdirat_calls == 3) return fail_with(ENOSPC);
     return ::mkdirat(dirfd, path, mode);
   };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("2001:db8::1", 64));
   REQUIRE(f.sys_errno == ENOSPC);
   REQUIRE(f.message == std::string("mkdir ip6/20/01/0d/b8/00/00/00/00: ") + std::strerror(ENOSPC));
@@ -559,7 +552,7 @@ TEST_CASE("a failing open of the entry is an error and nothing is created", "[st
     TempDir tmp;
     FaultyFilesystem fs;
     fs.on_open_beneath = [e](int, const char*, int) { return fail_with(e); };
-    Store store = open_store(tmp.root(), fs);
+    TreeStore store = open_tree(tmp.root(), fs);
     Failure f = failure(store, key("127.0.0.1", 24));
     REQUIRE(f.sys_errno == e);
     REQUIRE(f.message == std::string("open ip4/127/000/000: ") + std::strerror(e));
@@ -575,7 +568,7 @@ TEST_CASE("a failing open of a directory being made is an error", "[store][fault
     if (flags & O_DIRECTORY) return fail_with(EACCES);
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == EACCES);
   REQUIRE(f.message == std::string("open ip4/127/000/000: ") + std::strerror(EACCES));
@@ -591,7 +584,7 @@ TEST_CASE("a failing create of the entry is an error naming the path", "[store][
       if (flags & O_CREAT) return fail_with(e);
       return fs.real_openat(dirfd, path, flags, mode);
     };
-    Store store = open_store(tmp.root(), fs);
+    TreeStore store = open_tree(tmp.root(), fs);
     Failure f = failure(store, key("127.0.0.1", 24));
     REQUIRE(f.sys_errno == e);
     REQUIRE(f.message == std::string("create ip4/127/000/000: ") + std::strerror(e));
@@ -604,7 +597,7 @@ TEST_CASE("a failing touch of a new entry is an error", "[store][fault]") {
   TempDir tmp;
   FaultyFilesystem fs;
   fs.on_futimens = [](int, const timespec*) { return fail_with(EIO); };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == EIO);
   REQUIRE(f.message == std::string("touch ip4/127/000/000: ") + std::strerror(EIO));
@@ -616,12 +609,12 @@ TEST_CASE("a failing touch of a new entry is an error", "[store][fault]") {
 TEST_CASE("a failing touch of a known entry is an error", "[store][fault]") {
   TempDir tmp;
   {
-    Store plain = open_store(tmp.root());
-    REQUIRE(plain.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+    TreeStore plain = open_tree(tmp.root());
+    REQUIRE(plain.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000)).has_value());
   }
   FaultyFilesystem fs;
   fs.on_futimens = [](int, const timespec*) { return fail_with(EROFS); };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24), at(1700000300));
   REQUIRE(f.sys_errno == EROFS);
   REQUIRE(f.message == std::string("touch ip4/127/000/000: ") + std::strerror(EROFS));
@@ -632,12 +625,12 @@ TEST_CASE("a failing touch of a known entry is an error", "[store][fault]") {
 TEST_CASE("a failing stat of a known entry is an error", "[store][fault]") {
   TempDir tmp;
   {
-    Store plain = open_store(tmp.root());
-    REQUIRE(plain.observe(key("127.0.0.1", 24), at(1700000000)).has_value());
+    TreeStore plain = open_tree(tmp.root());
+    REQUIRE(plain.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000)).has_value());
   }
   FaultyFilesystem fs;
   fs.on_fstat = [](int, struct stat*) { return fail_with(EIO); };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == EIO);
   REQUIRE(f.message == std::string("stat ip4/127/000/000: ") + std::strerror(EIO));
@@ -656,8 +649,8 @@ TEST_CASE("a directory removed between mkdir and open is retried", "[store][faul
     }
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
-  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(removed == 1);
@@ -677,8 +670,8 @@ TEST_CASE("an open failing with ENOENT once is retried", "[store][fault][race]")
     }
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
-  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(failed);
@@ -693,8 +686,8 @@ TEST_CASE("a mkdir failing with ENOENT once is retried", "[store][fault][race]")
     if (fs.mkdirat_calls == 2) return fail_with(ENOENT);
     return ::mkdirat(dirfd, path, mode);
   };
-  Store store = open_store(tmp.root(), fs);
-  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
@@ -712,8 +705,8 @@ TEST_CASE("a create failing with ENOENT once is retried", "[store][fault][race]"
     }
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
-  auto seen = store.observe(key("127.0.0.1", 24), at(1700000000));
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(failed);
@@ -738,8 +731,8 @@ TEST_CASE("a concurrent creator of the entry is retried and the entry is known",
     }
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
-  auto seen = store.observe(key("127.0.0.1", 24), ours);
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), ours);
   REQUIRE(seen.has_value());
   REQUIRE(raced);
   REQUIRE_FALSE(seen->created);
@@ -758,7 +751,7 @@ TEST_CASE("an endless race gives up with EAGAIN naming the path", "[store][fault
     if (flags & O_DIRECTORY) return fail_with(ENOENT);
     return fs.real_openat(dirfd, path, flags, mode);
   };
-  Store store = open_store(tmp.root(), fs);
+  TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == EAGAIN);
   REQUIRE(f.message == "create ip4/127/000/000: gave up after 64 attempts racing with other processes");
@@ -768,7 +761,7 @@ TEST_CASE("an endless race gives up with EAGAIN naming the path", "[store][fault
 
 TEST_CASE("a root removed under the store is an error, not an endless race", "[store][race]") {
   TempDir tmp;
-  Store store = open_store(tmp.root());
+  TreeStore store = open_tree(tmp.root());
   REQUIRE(::rmdir(tmp.root().c_str()) == 0);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == ENOENT);
@@ -778,12 +771,176 @@ TEST_CASE("a root removed under the store is an error, not an endless race", "[s
 TEST_CASE("the filesystem's root is refused as the tree", "[store]") {
   for (const char* root : {"/", "//", "/.", "/./", "/..", "///./../"}) {
     CAPTURE(root);
-    auto store = Store::open(root);
+    auto store = TreeStore::open(root);
     REQUIRE_FALSE(store.has_value());
     REQUIRE(store.error().sys_errno == EINVAL);
     REQUIRE(store.error().message == std::string(root) + ": the filesystem's root, refused as the tree");
   }
   TempDir tmp;
   std::string dotted = tmp.root() + "/.";
-  REQUIRE(Store::open(dotted.c_str()).has_value());
+  REQUIRE(TreeStore::open(dotted.c_str()).has_value());
+}
+
+// --- The Store interface beyond observe -----------------------------------
+
+namespace {
+
+std::string seconds(const timespec& t) { return std::to_string(t.tv_sec); }
+
+// What enumerate reports: "key first last" per entry and "problem: ..."
+// per name it left alone, sorted.
+class Listing : public jgl::EntryVisitor {
+ public:
+  void entry(const jgl::Entry& e) override {
+    lines.insert(std::string(e.key.client().format().view()) + " " + seconds(e.first_seen) + " " +
+                 seconds(e.last_seen));
+  }
+  void problem(const jgl::Error& e) override { lines.insert("problem: " + e.message); }
+  std::set<std::string> lines;
+};
+
+}  // namespace
+
+TEST_CASE("find returns an entry's times without marking it seen", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("192.0.2.9", 24)), at(1700000000, 5)).has_value());
+  REQUIRE(store.observe(jgl::Key(key("192.0.2.9", 24)), at(1700000300, 7)).has_value());
+  auto found = store.find(jgl::Key(key("192.0.2.200", 24)));
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK(text((*found)->first_seen) == "1700000000.000000005");
+  CHECK(text((*found)->last_seen) == "1700000300.000000007");
+  CHECK((*found)->key == jgl::Key(key("192.0.2.0", 24)));
+  CHECK(text(lstat_of(tmp.in_tree("ip4/192/000/002")).st_atim) == "1700000300.000000007");
+}
+
+TEST_CASE("find of a key never seen is empty and creates nothing", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  auto found = store.find(jgl::Key(key("2001:db8::1", 64)));
+  REQUIRE(found.has_value());
+  CHECK_FALSE(found->has_value());
+  CHECK(std::filesystem::is_empty(tmp.root()));
+}
+
+TEST_CASE("find refuses a directory where the entry should be", "[store][interface]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/192/000/002"));
+  TreeStore store = open_tree(tmp.root());
+  auto found = store.find(jgl::Key(key("192.0.2.9", 24)));
+  REQUIRE_FALSE(found.has_value());
+  CHECK(found.error().message == "open ip4/192/000/002: not a regular file");
+  CHECK(found.error().temporary);
+}
+
+TEST_CASE("set_times creates an entry with the given first and last sightings", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  jgl::Entry e{jgl::Key(key("2001:470:1f0f:350::1", 64)), at(1600000000), at(1600000500)};
+  REQUIRE(store.set_times(e).has_value());
+  struct stat st = lstat_of(tmp.in_tree("ip6/20/01/04/70/1f/0f/03/50"));
+  CHECK(S_ISREG(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(text(st.st_mtim) == "1600000000.000000000");
+  CHECK(text(st.st_atim) == "1600000500.000000000");
+}
+
+TEST_CASE("set_times replaces the times of an existing entry", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("198.51.100.7", 24)), at(1700000000)).has_value());
+  jgl::Entry e{jgl::Key(key("198.51.100.0", 24)), at(1690000000), at(1700000100)};
+  REQUIRE(store.set_times(e).has_value());
+  auto seen = store.observe(jgl::Key(key("198.51.100.7", 24)), at(1700000200));
+  REQUIRE(seen.has_value());
+  CHECK_FALSE(seen->created);
+  CHECK(text(seen->first_seen) == "1690000000.000000000");
+  CHECK(text(seen->last_seen) == "1700000100.000000000");
+}
+
+TEST_CASE("forget removes the entry and says whether there was one", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("203.0.113.5", 32)), at(1700000000)).has_value());
+  auto removed = store.forget(jgl::Key(key("203.0.113.5", 32)));
+  REQUIRE(removed.has_value());
+  CHECK(*removed);
+  CHECK_FALSE(exists(tmp.in_tree("ip4/203/000/113/005")));
+  auto again = store.forget(jgl::Key(key("203.0.113.5", 32)));
+  REQUIRE(again.has_value());
+  CHECK_FALSE(*again);
+  auto never = store.forget(jgl::Key(key("2001:db8::", 48)));
+  REQUIRE(never.has_value());
+  CHECK_FALSE(*never);
+}
+
+TEST_CASE("forget leaves a directory standing where the entry would be", "[store][interface]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/203/000/113/005"));
+  TreeStore store = open_tree(tmp.root());
+  auto removed = store.forget(jgl::Key(key("203.0.113.5", 32)));
+  REQUIRE_FALSE(removed.has_value());
+  CHECK(removed.error().message == "remove ip4/203/000/113/005: not a regular file");
+  CHECK(S_ISDIR(lstat_of(tmp.in_tree("ip4/203/000/113/005")).st_mode));
+}
+
+TEST_CASE("forget follows no symlink to reach the entry", "[store][interface][symlink]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/203"));
+  make_dirs(tmp.outside() + "/113");
+  make_file(tmp.outside() + "/113/005");
+  REQUIRE(::symlink(tmp.outside().c_str(), tmp.in_tree("ip4/203/000").c_str()) == 0);
+  TreeStore store = open_tree(tmp.root());
+  auto removed = store.forget(jgl::Key(key("203.0.113.5", 32)));
+  REQUIRE_FALSE(removed.has_value());
+  CHECK(removed.error().sys_errno == ELOOP);
+  CHECK(exists(tmp.outside() + "/113/005"));
+}
+
+TEST_CASE("enumerate lists every entry with its times and reports the rest", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.set_times({jgl::Key(key("192.0.2.9", 24)), at(1600000000), at(1600000200)}).has_value());
+  REQUIRE(store.set_times({jgl::Key(key("2001:db8::1", 64)), at(1650000000), at(1650000000)}).has_value());
+  REQUIRE(store.set_times({jgl::Key(key("10.1.2.3", 32)), at(1660000000), at(1660000060)}).has_value());
+  make_file(tmp.in_tree("ip4/README"));
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  CHECK(listing.lines == std::set<std::string>{
+                             "10.1.2.3/32 1660000000 1660000060",
+                             "192.0.2.0/24 1600000000 1600000200",
+                             "2001:db8::/64 1650000000 1650000000",
+                             "problem: ip4/README: name does not fit the tree: left alone",
+                         });
+  CHECK(exists(tmp.in_tree("ip4/README")));
+}
+
+TEST_CASE("enumerate of an empty tree lists nothing", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  CHECK(listing.lines.empty());
+}
+
+TEST_CASE("the tree refuses triplet keys rather than store them as a prefix", "[store][interface]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
+  auto seen = store.observe(k, at(1700000000));
+  REQUIRE_FALSE(seen.has_value());
+  CHECK_FALSE(seen.error().temporary);
+  CHECK(std::filesystem::is_empty(tmp.root()));
+}
+
+TEST_CASE("the tree's system call failures are temporary errors", "[store][interface]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  fs.on_mkdirat = [](int, const char*, mode_t) { return fail_with(ENOSPC); };
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("192.0.2.9", 24)), at(1700000000));
+  REQUIRE_FALSE(seen.has_value());
+  CHECK(seen.error().temporary);
+  CHECK(seen.error().sys_errno == ENOSPC);
 }

@@ -1,0 +1,46 @@
+// key.h: what a greylisting entry is kept under.
+//
+// v8 keys on the client's network alone: a Prefix (its /24 or /64, or what
+// JGREYLIST_PREFIX4/PREFIX6 say). The queue filter keys, as postgrey and
+// most greylisters do, on a triplet: the client's prefix, the envelope
+// sender and one recipient. Key carries either. A prefix key holds no heap
+// (it is jgreylist's hot path); a triplet owns copies of its addresses.
+// Stores map a key to their own names (lib/tree_store.h: the v8 paths of
+// prefix keys, byte for byte).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "lib/prefix.h"
+
+namespace jgl {
+
+class Key {
+ public:
+  explicit Key(const Prefix& client) : client_(client) {}
+  static Key triplet(const Prefix& client, std::string sender, std::string recipient) {
+    Key key(client);
+    key.triplet_ = true;
+    key.sender_ = std::move(sender);
+    key.recipient_ = std::move(recipient);
+    return key;
+  }
+
+  const Prefix& client() const { return client_; }
+  bool is_triplet() const { return triplet_; }
+  // Empty for a prefix key; a triplet's sender may be empty too (a bounce).
+  std::string_view sender() const { return sender_; }
+  std::string_view recipient() const { return recipient_; }
+
+  friend bool operator==(const Key&, const Key&) = default;
+
+ private:
+  Prefix client_;
+  bool triplet_ = false;
+  std::string sender_;
+  std::string recipient_;
+};
+
+}  // namespace jgl

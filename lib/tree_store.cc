@@ -1,0 +1,334 @@
+// tree_store.cc: entries in the tree, found or created without races.
+#include "lib/tree_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "lib/number.h"
+#include "lib/walk.h"
+
+namespace jgl {
+namespace {
+
+// Enough for a cleaner to remove a directory under us at every level, many
+// times over; reaching it means something else is wrong.
+constexpr int kMaxAttempts = 64;
+
+const char kHex[] = "0123456789abcdef";
+
+std::unexpected<Error> store_error(const char* op, std::string_view path, int e) {
+  std::string what;
+  switch (e) {
+    case ELOOP:
+    case EXDEV:
+      what = "symlink in the tree, not followed";
+      break;
+    case ENOTDIR:
+      what = "a file stands where a directory should be";
+      break;
+    default:
+      what = std::strerror(e);
+  }
+  return fail_temporary(std::string(op) + " " + std::string(path) + ": " + what, e);
+}
+
+// The entry open on fd, which must be a regular file.
+Result<struct stat> stat_entry(Filesystem& fs, int fd, std::string_view path) {
+  struct stat st;
+  if (fs.fstat(fd, &st) != 0) return store_error("stat", path, errno);
+  if (!S_ISREG(st.st_mode)) return fail_temporary("open " + std::string(path) + ": not a regular file");
+  return st;
+}
+
+std::unexpected<Error> gave_up(std::string_view path) {
+  return fail_temporary("create " + std::string(path) + ": gave up after " + std::to_string(kMaxAttempts) +
+                        " attempts racing with other processes", EAGAIN);
+}
+
+// "/", "//", "/./..": the filesystem's root by its name. A tree there would
+// put ip4/ and ip6/ in /; it is more likely an unset variable ("$DIR/").
+bool names_filesystem_root(std::string_view path) {
+  if (!path.starts_with('/')) return false;
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    std::string_view name = path.substr(0, slash);
+    if (!name.empty() && name != "." && name != "..") return false;
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+TreePath::TreePath(const Prefix& key) {
+  const Address& a = key.address();
+  bool v4 = a.is_v4();
+  int bytes = (key.length() + 7) / 8;
+  if (bytes == 0) bytes = 1;
+  std::memcpy(text_, v4 ? "ip4" : "ip6", 3);
+  size_ = 3;
+  for (int i = 0; i < bytes; ++i) {
+    unsigned b = a.byte(i);
+    text_[size_++] = '/';
+    if (v4) {
+      text_[size_++] = static_cast<char>('0' + b / 100);
+      text_[size_++] = static_cast<char>('0' + b / 10 % 10);
+      text_[size_++] = static_cast<char>('0' + b % 10);
+    } else {
+      text_[size_++] = kHex[b >> 4];
+      text_[size_++] = kHex[b & 0xf];
+    }
+  }
+  text_[size_] = '\0';
+  levels_ = bytes + 1;
+}
+
+const char* TreePath::level(int i, char* buf) const {
+  std::size_t start = 0;
+  for (int l = 0; l < i; ++l) start = view().find('/', start) + 1;
+  std::size_t end = view().find('/', start);
+  if (end == std::string_view::npos) end = size_;
+  std::memcpy(buf, text_ + start, end - start);
+  buf[end - start] = '\0';
+  return buf;
+}
+
+int tree_level_byte(Family family, std::string_view name) {
+  if (family == Family::v4) {
+    auto v = parse_number(name, 0, 255);
+    return name.size() == 3 && v ? static_cast<int>(*v) : -1;
+  }
+  if (name.size() != 2) return -1;
+  int v = 0;
+  for (char c : name) {
+    const char* p = std::strchr(kHex, c);
+    if (c == '\0' || p == nullptr) return -1;
+    v = v * 16 + static_cast<int>(p - kHex);
+  }
+  return v;
+}
+
+Result<TreeStore> TreeStore::open(const char* root, Filesystem& fs) {
+  if (names_filesystem_root(root)) {
+    return fail(std::string(root) + ": the filesystem's root, refused as the tree", EINVAL);
+  }
+  int fd = fs.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    return fail_temporary(std::string(root) + ": " + (e == ENOTDIR ? "not a directory" : std::strerror(e)), e);
+  }
+  return TreeStore(root, fd, fs);
+}
+
+TreeStore::TreeStore(TreeStore&& other) noexcept
+    : root_(std::move(other.root_)), root_fd_(other.root_fd_), fs_(other.fs_) {
+  other.root_fd_ = -1;
+}
+
+TreeStore::~TreeStore() {
+  if (root_fd_ >= 0) fs_->close(root_fd_);
+}
+
+Result<TreePath> TreeStore::path_of(const Key& key) const {
+  // The envelope's subtree comes with the queue filter; until then nothing
+  // may write a triplet where a prefix entry would go.
+  if (key.is_triplet()) return fail("the tree holds no triplet keys");
+  return TreePath(key.client());
+}
+
+int TreeStore::open_entry(const TreePath& path) {
+  return fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
+  auto path = path_of(key);
+  if (!path) return std::unexpected(path.error());
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    int fd = open_entry(*path);
+    if (fd >= 0) return touch_open_entry(fd, *path, now);
+    if (errno != ENOENT) return store_error("open", path->view(), errno);
+    bool raced = false;
+    auto created = create(*path, now, now, &raced);
+    if (created || !raced) return created;
+  }
+  return gave_up(path->view());
+}
+
+// Marks the entry open on fd seen `now` (atime only) and closes it.
+Result<Sighting> TreeStore::touch_open_entry(int fd, const TreePath& path, timespec now) {
+  auto st = stat_entry(*fs_, fd, path.view());
+  if (st) {
+    const timespec times[2] = {now, {0, UTIME_OMIT}};
+    if (fs_->futimens(fd, times) != 0) st = store_error("touch", path.view(), errno);
+  }
+  fs_->close(fd);
+  if (!st) return std::unexpected(st.error());
+  return Sighting{false, st->st_mtim, st->st_atim};
+}
+
+Result<std::optional<Entry>> TreeStore::find(const Key& key) {
+  auto path = path_of(key);
+  if (!path) return std::unexpected(path.error());
+  int fd = open_entry(*path);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<Entry>();
+    return store_error("open", path->view(), errno);
+  }
+  auto st = stat_entry(*fs_, fd, path->view());
+  fs_->close(fd);
+  if (!st) return std::unexpected(st.error());
+  return Entry{key, st->st_mtim, st->st_atim};
+}
+
+Result<void> TreeStore::set_times(const Entry& entry) {
+  auto path = path_of(entry.key);
+  if (!path) return std::unexpected(path.error());
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    int fd = open_entry(*path);
+    if (fd >= 0) {
+      auto st = stat_entry(*fs_, fd, path->view());
+      const timespec times[2] = {entry.last_seen, entry.first_seen};
+      if (st && fs_->futimens(fd, times) != 0) st = store_error("touch", path->view(), errno);
+      fs_->close(fd);
+      if (!st) return std::unexpected(st.error());
+      return {};
+    }
+    if (errno != ENOENT) return store_error("open", path->view(), errno);
+    bool raced = false;
+    auto created = create(*path, entry.first_seen, entry.last_seen, &raced);
+    if (created) return {};
+    if (!raced) return std::unexpected(created.error());
+  }
+  return gave_up(path->view());
+}
+
+Result<bool> TreeStore::forget(const Key& key) {
+  auto path = path_of(key);
+  if (!path) return std::unexpected(path.error());
+  // The entry is removed in its directory, itself reached beneath the root
+  // with no symlink followed: unlinkat on the whole path would follow one.
+  std::string_view whole = path->view();
+  std::size_t slash = whole.rfind('/');
+  std::string parent(whole.substr(0, slash));
+  std::string name(whole.substr(slash + 1));
+  int dirfd = fs_->open_beneath(root_fd_, parent.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dirfd < 0) {
+    if (errno == ENOENT) return false;
+    return store_error("open", whole, errno);
+  }
+  struct stat st;
+  Result<bool> removed = true;
+  if (fs_->fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    removed = errno == ENOENT ? Result<bool>(false) : store_error("stat", whole, errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    removed = fail_temporary("remove " + std::string(whole) + ": not a regular file");
+  } else if (fs_->unlinkat(dirfd, name.c_str(), 0) != 0) {
+    removed = errno == ENOENT ? Result<bool>(false) : store_error("remove", whole, errno);
+  }
+  fs_->close(dirfd);
+  return removed;
+}
+
+namespace {
+
+// The walk's visits as the Store interface's entries; nothing is removed.
+class EnumerationVisitor : public TreeVisitor {
+ public:
+  explicit EnumerationVisitor(EntryVisitor& visitor) : visitor_(visitor) {}
+  bool entry(const EntryVisit& v) override {
+    visitor_.entry(Entry{Key(v.key), v.st.st_mtim, v.st.st_atim});
+    return false;  // kept
+  }
+  bool empty_directory(int, const char*, std::string_view) override { return false; }
+  void junk(std::string_view path, std::string_view why) override {
+    visitor_.problem(Error{std::string(path) + ": " + std::string(why), 0, false});
+  }
+  void error(std::string_view path, int sys_errno) override {
+    visitor_.problem(Error{std::string(path) + ": " + std::strerror(sys_errno), sys_errno, true});
+  }
+
+ private:
+  EntryVisitor& visitor_;
+};
+
+}  // namespace
+
+Result<void> TreeStore::enumerate(EntryVisitor& visitor) {
+  EnumerationVisitor walk_visitor(visitor);
+  return walk_tree(*this, walk_visitor);
+}
+
+// Makes the missing levels and the entry, with mtime `first` and atime
+// `last`. *raced is set when another process got in between (the entry
+// appeared, a directory vanished): the caller starts over from the lookup.
+Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespec last, bool* raced) {
+  // Directories must come out 0700 and the entry 0600 whatever umask the
+  // super-server left: one without the owner's bits (0277) would make
+  // directories no later run can enter. Only here, where something is
+  // created: a known client's connection pays no umask calls.
+  struct UmaskGuard {
+    mode_t before = ::umask(077);
+    ~UmaskGuard() { ::umask(before); }
+  } umask_guard;
+  char name[16];
+  int dirfd = root_fd_;
+  auto release = [&] {
+    if (dirfd != root_fd_) fs_->close(dirfd);
+  };
+  for (int i = 0; i + 1 < path.levels(); ++i) {
+    path.level(i, name);
+    if (fs_->mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
+      int e = errno;
+      release();
+      // Below the root, ENOENT means a cleaner removed the directory we are
+      // in; no cleaner removes the root, so there it means the root is gone.
+      if (e == ENOENT && i > 0) {
+        *raced = true;
+        return fail_temporary("race");
+      }
+      return store_error("mkdir", path.view(), e);
+    }
+    int next = fs_->openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    int e = errno;
+    release();
+    if (next < 0) {
+      if (e == ENOENT) {
+        *raced = true;
+        return fail_temporary("race");
+      }
+      return store_error("open", path.view(), e);
+    }
+    dirfd = next;
+  }
+  path.level(path.levels() - 1, name);
+  int fd = fs_->openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  int e = errno;
+  if (fd < 0) {
+    release();
+    if (e == EEXIST || e == ENOENT) {
+      *raced = true;
+      return fail_temporary("race");
+    }
+    return store_error("create", path.view(), e);
+  }
+  const timespec times[2] = {last, first};
+  if (fs_->futimens(fd, times) != 0) {
+    e = errno;
+    fs_->close(fd);
+    // The client is deferred, not greylisted: take back the entry, so that
+    // the tree never holds a sighting that the client was not told about.
+    fs_->unlinkat(dirfd, name, 0);
+    release();
+    return store_error("touch", path.view(), e);
+  }
+  fs_->close(fd);
+  release();
+  return Sighting{true, first, last};
+}
+
+}  // namespace jgl
