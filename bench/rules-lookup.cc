@@ -26,7 +26,8 @@
 #include <vector>
 
 #include "lib/address.h"
-#include "lib/rules.h"
+#include "lib/rules_keys.h"
+#include "lib/rules_lookup.h"
 
 namespace {
 

@@ -68,8 +68,6 @@ class Address {
 
   // The address with every bit after the first `length` cleared.
   Address masked(int length) const;
-  // Bit `i` counted from the most significant (0 .. bits()-1).
-  bool bit(int i) const { return (bytes_[i / 8] >> (7 - i % 8)) & 1; }
 
   // Canonical text: dotted quad, or RFC 5952 (lowercase, no leading zeros,
   // the longest run of two or more zero groups compressed, first on a tie).

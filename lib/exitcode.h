@@ -9,7 +9,8 @@
 //   Run scripts and tcpserver's log already read them that way.
 // - The administrator's tools (jgreylist-clean, tcprules --check, the admin
 //   tool) follow the common Unix shape: 0 all done, 1 done with trouble
-//   (some entries failed, lint warnings), 2 usage or configuration.
+//   (some entries failed, lint warnings), 2 could not do it at all (usage,
+//   configuration, a rules file with errors).
 // - The queue filter answers qmail-smtpd as qmail-queue does
 //   (qmail-queue(8)): 11-40 permanent, the rest temporary, 82 with a text
 //   on descriptor 6.
@@ -24,8 +25,8 @@ inline constexpr int kExitPermanent = 100;
 inline constexpr int kExitTemporary = 111;
 
 // Administrator's tools.
-inline constexpr int kExitTrouble = 1;
-inline constexpr int kExitUsage = 2;
+inline constexpr int kExitTrouble = 1;  // done, with some items failed or warned about
+inline constexpr int kExitUsage = 2;    // usage, configuration, input with errors
 
 // qmail-queue(8), for programs that stand in for it.
 inline constexpr int kQueueRefusedPermanently = 31;  // no recipient will get it

@@ -8,6 +8,7 @@
 
 #include "lib/address.h"
 #include "lib/rules.h"
+#include "lib/rules_keys.h"
 
 namespace jgl {
 namespace {

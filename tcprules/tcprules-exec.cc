@@ -15,64 +15,60 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
+#include <optional>
 #include <string>
 
+#include "lib/diag.h"
 #include "lib/env.h"
-#include "lib/rules.h"
+#include "lib/exitcode.h"
+#include "lib/rules_keys.h"
+#include "lib/rules_lookup.h"
 #include "lib/ucspi.h"
 
+namespace jgl {
 namespace {
 
-constexpr int kExitDeny = 100;  // tcpserver's child exits 100 on deny too
-constexpr int kExitUsage = 100;
-constexpr int kExitTemporary = 111;
+// The rule of the cdb at `path` for the client, nullopt for none.
+std::optional<RuleMatch> look_up(const char* path, const std::string& ip) {
+  auto opened = open_rules_cdb(path);
+  if (!opened) die(kExitTemporary, "fatal: unable to read {}: {}", path, opened.error().message);
+  auto match = check_rules(*opened, ip, client_host(), env_get("TCPREMOTEINFO"));
+  close(*opened);
+  if (!match) {
+    int e = match.error().sys_errno;
+    die(kExitTemporary, "fatal: unable to read {}: {}", path, e ? std::strerror(e) : match.error().message);
+  }
+  return *match;
+}
 
-template <typename... Args>
-[[noreturn]] void die(int code, fmt::format_string<Args...> format, Args&&... args) {
-  std::string line = "tcprules-exec: " + fmt::format(format, std::forward<Args>(args)...) + "\n";
-  ssize_t ignored = write(2, line.data(), line.size());
-  (void)ignored;
-  _exit(code);
+// deny ends here, as tcpserver's child does (exit 100); allow sets the
+// rule's variables for the program.
+void apply(const RuleMatch& rule, const std::string& ip) {
+  if (rule.deny) {
+    if (rule.key.empty()) die(kExitPermanent, "{}: deny (default rule)", ip);
+    die(kExitPermanent, "{}: deny (rule {})", ip, rule.key);
+  }
+  for (const std::string& setting : rule.settings) {
+    // tcpserver ignores a "+VAR" record without '=': so do we.
+    std::size_t eq = setting.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = setting.substr(0, eq);
+    if (setenv(name.c_str(), setting.c_str() + eq + 1, 1) != 0) {
+      die(kExitTemporary, "fatal: unable to set {}: {}", name, std::strerror(errno));
+    }
+  }
 }
 
 }  // namespace
+}  // namespace jgl
 
 int main(int argc, char** argv) {
-  if (argc < 3) die(kExitUsage, "usage: tcprules-exec rules.cdb prog [arg...]");
-  const char* cdb = argv[1];
-
+  jgl::set_program("tcprules-exec");
+  if (argc < 3) jgl::die(jgl::kExitPermanent, "usage: tcprules-exec rules.cdb prog [arg...]");
   auto client = jgl::client_address(0);
-  if (!client) die(kExitTemporary, "fatal: {}", client.error().message);
+  if (!client) jgl::die(jgl::kExitTemporary, "fatal: {}", client.error().message);
   std::string ip = jgl::tcpserver_text(client->address);
-
-  auto opened = jgl::open_rules_cdb(cdb);
-  if (!opened) die(kExitTemporary, "fatal: unable to read {}: {}", cdb, opened.error().message);
-  int fd = *opened;
-  auto match = jgl::check_rules(fd, ip, jgl::client_host(), jgl::env_get("TCPREMOTEINFO"));
-  close(fd);
-  if (!match) {
-    int e = match.error().sys_errno;
-    die(kExitTemporary, "fatal: unable to read {}: {}", cdb, e ? std::strerror(e) : match.error().message);
-  }
-
-  if (*match) {
-    const jgl::RuleMatch& rule = **match;
-    if (rule.deny) {
-      if (rule.key.empty()) die(kExitDeny, "{}: deny (default rule)", ip);
-      die(kExitDeny, "{}: deny (rule {})", ip, rule.key);
-    }
-    for (const std::string& setting : rule.settings) {
-      // tcpserver ignores a "+VAR" record without '=': so do we.
-      std::size_t eq = setting.find('=');
-      if (eq == std::string::npos) continue;
-      std::string name = setting.substr(0, eq);
-      if (setenv(name.c_str(), setting.c_str() + eq + 1, 1) != 0) {
-        die(kExitTemporary, "fatal: unable to set {}: {}", name, std::strerror(errno));
-      }
-    }
-  }
-
+  if (auto rule = jgl::look_up(argv[1], ip)) jgl::apply(*rule, ip);
   execvp(argv[2], argv + 2);
-  die(kExitTemporary, "fatal: unable to run {}: {}", argv[2], std::strerror(errno));
+  jgl::die(jgl::kExitTemporary, "fatal: unable to run {}: {}", argv[2], std::strerror(errno));
 }

@@ -17,12 +17,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
+#include <optional>
 #include <string>
 #include <string_view>
 
-#include "lib/rules.h"
+#include "lib/diag.h"
+#include "lib/exitcode.h"
+#include "lib/rules_compile.h"
 #include "lib/rules_lint.h"
 
+namespace jgl {
 namespace {
 
 constexpr std::string_view kUsage =
@@ -40,14 +44,8 @@ constexpr std::string_view kUsage =
     "\n"
     "Exit status when compiling: 0 written, 100 usage or a bad line, 111 I/O.\n";
 
-int check(const char* path) {
-  bool from_stdin = path == nullptr || std::string_view(path) == "-";
-  std::string name = from_stdin ? "stdin" : path;
-  int fd = from_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    fmt::print(stderr, "tcprules: fatal: unable to read {}: {}\n", name, std::strerror(errno));
-    return 2;
-  }
+// The whole file: lint_rules wants the text of every line at once.
+std::string read_all(int fd, const std::string& name) {
   std::string text;
   char buf[65536];
   for (;;) {
@@ -55,54 +53,64 @@ int check(const char* path) {
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      fmt::print(stderr, "tcprules: fatal: unable to read {}: {}\n", name, std::strerror(errno));
-      return 2;
+      die(kExitUsage, "fatal: unable to read {}: {}", name, std::strerror(errno));
     }
     text.append(buf, static_cast<std::size_t>(n));
   }
-  if (!from_stdin) close(fd);
+  return text;
+}
 
-  int status = 0;
+// tcprules --check: the findings on stdout, the worst one as the status.
+int check(const char* path) {
+  bool from_stdin = path == nullptr || std::string_view(path) == "-";
+  std::string name = from_stdin ? "stdin" : path;
+  int fd = from_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(kExitUsage, "fatal: unable to read {}: {}", name, std::strerror(errno));
+  std::string text = read_all(fd, name);
+  if (!from_stdin) close(fd);
+  int status = kExitOk;
   std::string out;
-  for (const jgl::Finding& f : jgl::lint_rules(text)) {
-    out += fmt::format("{}:{}: {}: {}\n", name, f.line, jgl::severity_name(f.severity), f.message);
-    if (f.severity == jgl::Finding::Severity::error) status = 2;
-    if (f.severity == jgl::Finding::Severity::warning && status == 0) status = 1;
+  for (const Finding& f : lint_rules(text)) {
+    out += fmt::format("{}:{}: {}: {}\n", name, f.line, severity_name(f.severity), f.message);
+    if (f.severity == Finding::Severity::error) status = kExitUsage;
+    if (f.severity == Finding::Severity::warning && status == kExitOk) status = kExitTrouble;
   }
   if (fwrite(out.data(), 1, out.size(), stdout) != out.size() || fflush(stdout) != 0) {
-    fmt::print(stderr, "tcprules: fatal: unable to write the findings: {}\n", std::strerror(errno));
-    return 2;
+    die(kExitUsage, "fatal: unable to write the findings: {}", std::strerror(errno));
   }
   return status;
 }
 
+// --help, --version and --check: the status to exit with; nullopt to compile.
+std::optional<int> run_option(int argc, char** argv) {
+  if (argc < 2) return std::nullopt;
+  std::string_view option = argv[1];
+  if (option == "--help" || option == "-h") {
+    fmt::print("{}", kUsage);
+    return kExitOk;
+  }
+  if (option == "--version") {
+    fmt::print("tcprules 1.0\n");
+    return kExitOk;
+  }
+  if (option == "--check") {
+    if (argc > 3) die(kExitUsage, "usage: tcprules --check [rules.txt]");
+    return check(argc == 3 ? argv[2] : nullptr);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+}  // namespace jgl
 
 int main(int argc, char** argv) {
-  if (argc >= 2) {
-    std::string_view option = argv[1];
-    if (option == "--help" || option == "-h") {
-      fmt::print("{}", kUsage);
-      return 0;
-    }
-    if (option == "--version") {
-      fmt::print("tcprules 1.0\n");
-      return 0;
-    }
-    if (option == "--check") {
-      if (argc > 3) {
-        fmt::print(stderr, "tcprules: usage: tcprules --check [rules.txt]\n");
-        return 2;
-      }
-      return check(argc == 3 ? argv[2] : nullptr);
-    }
+  jgl::set_program("tcprules");
+  if (auto status = jgl::run_option(argc, argv)) return *status;
+  if (argc < 3) jgl::die(jgl::kExitPermanent, "usage: tcprules rules.cdb rules.tmp");
+  auto compiled = jgl::compile_rules(0, argv[1], argv[2]);
+  if (!compiled) {
+    const jgl::Error& e = compiled.error();
+    jgl::die(e.temporary ? jgl::kExitTemporary : jgl::kExitPermanent, "fatal: {}", e.message);
   }
-  if (argc < 3) {
-    fmt::print(stderr, "tcprules: usage: tcprules rules.cdb rules.tmp\n");
-    return 100;
-  }
-  auto error = jgl::compile_rules(0, argv[1], argv[2]);
-  if (!error) return 0;
-  fmt::print(stderr, "tcprules: fatal: {}\n", error->message);
-  return error->temporary ? 111 : 100;
+  return jgl::kExitOk;
 }

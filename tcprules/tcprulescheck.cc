@@ -13,49 +13,57 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
+#include <optional>
 #include <string>
 
-#include "lib/rules.h"
+#include "lib/diag.h"
+#include "lib/exitcode.h"
+#include "lib/rules_keys.h"
+#include "lib/rules_lookup.h"
+
+namespace jgl {
+namespace {
+
+// The client's text as tcpserver writes it: from ADDRESS in any spelling,
+// or TCPREMOTEIP as it is.
+std::string client_text(int argc, char** argv) {
+  if (argc <= 2) {
+    const char* env_ip = std::getenv("TCPREMOTEIP");
+    return env_ip ? env_ip : "0.0.0.0";
+  }
+  auto address = Address::parse(argv[2]);
+  if (!address) die(kExitPermanent, "fatal: {}: {}", argv[2], address.error().message);
+  return tcpserver_text(*address);
+}
+
+// The rule of the cdb at `path` for the client, nullopt for none; an
+// unreadable cdb ends the program.
+std::optional<RuleMatch> look_up(const char* path, const std::string& ip) {
+  auto opened = open_rules_cdb(path);
+  if (!opened) die(kExitTemporary, "fatal: unable to read {}: {}", path, opened.error().message);
+  auto match = check_rules(*opened, ip, std::getenv("TCPREMOTEHOST"), std::getenv("TCPREMOTEINFO"));
+  close(*opened);
+  if (!match) die(kExitTemporary, "fatal: unable to read {}: {}", path, std::strerror(match.error().sys_errno));
+  return *match;
+}
+
+// The original's words, byte for byte.
+std::string describe(const std::optional<RuleMatch>& match) {
+  if (!match) return "default:\nallow connection\n";
+  std::string out = fmt::format("rule {}:\n", match->key);
+  for (const std::string& s : match->settings) out += fmt::format("set environment variable {}\n", s);
+  out += match->deny ? "deny connection\n" : "allow connection\n";
+  return out;
+}
+
+}  // namespace
+}  // namespace jgl
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    fmt::print(stderr, "tcprulescheck: usage: tcprulescheck rules.cdb\n");
-    return 100;
-  }
-  std::string ip;
-  if (argc > 2) {
-    auto address = jgl::Address::parse(argv[2]);
-    if (!address) {
-      fmt::print(stderr, "tcprulescheck: fatal: {}: {}\n", argv[2], address.error().message);
-      return 100;
-    }
-    ip = jgl::tcpserver_text(*address);
-  } else {
-    const char* env_ip = std::getenv("TCPREMOTEIP");
-    ip = env_ip ? env_ip : "0.0.0.0";
-  }
-  auto opened = jgl::open_rules_cdb(argv[1]);
-  if (!opened) {
-    fmt::print(stderr, "tcprulescheck: fatal: unable to read {}: {}\n", argv[1], opened.error().message);
-    return 111;
-  }
-  int fd = *opened;
-  auto verdict = jgl::check_rules(fd, ip, std::getenv("TCPREMOTEHOST"), std::getenv("TCPREMOTEINFO"));
-  close(fd);
-  if (!verdict) {
-    fmt::print(stderr, "tcprulescheck: fatal: unable to read {}: {}\n", argv[1],
-               std::strerror(verdict.error().sys_errno));
-    return 111;
-  }
-  std::string out;
-  if (!*verdict) {
-    out = "default:\nallow connection\n";
-  } else {
-    const jgl::RuleMatch& v = **verdict;
-    out = fmt::format("rule {}:\n", v.key);
-    for (const std::string& s : v.settings) out += fmt::format("set environment variable {}\n", s);
-    out += v.deny ? "deny connection\n" : "allow connection\n";
-  }
-  if (fwrite(out.data(), 1, out.size(), stdout) != out.size() || fflush(stdout) != 0) return 111;
-  return 0;
+  jgl::set_program("tcprulescheck");
+  if (argc < 2) jgl::die(jgl::kExitPermanent, "usage: tcprulescheck rules.cdb");
+  std::string ip = jgl::client_text(argc, argv);
+  std::string out = jgl::describe(jgl::look_up(argv[1], ip));
+  if (fwrite(out.data(), 1, out.size(), stdout) != out.size() || fflush(stdout) != 0) return jgl::kExitTemporary;
+  return jgl::kExitOk;
 }

@@ -22,6 +22,9 @@
 #include <vector>
 
 #include "lib/rules.h"
+#include "lib/rules_compile.h"
+#include "lib/rules_keys.h"
+#include "lib/rules_lookup.h"
 
 namespace {
 
@@ -134,18 +137,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string tmp = g_dir + "/rules.tmp";
   unlink(cdb.c_str());
   int in = write_input(input);
-  auto error = jgl::compile_rules(in, cdb, tmp);
+  auto compiled = jgl::compile_rules(in, cdb, tmp);
   close(in);
   if (access(tmp.c_str(), F_OK) == 0) failed("compile_rules left its temporary file", input);
   if (first_bad_line != 0) {
-    if (!error) failed("compile_rules accepted what the line parser refused", input);
-    if (error->temporary) failed("a parse error reported as temporary", input, error->message);
+    if (compiled) failed("compile_rules accepted what the line parser refused", input);
+    const jgl::Error& error = compiled.error();
+    if (error.temporary) failed("a parse error reported as temporary", input, error.message);
     std::string expected = "unable to parse line " + std::to_string(first_bad_line) + " ";
-    if (!error->message.starts_with(expected)) failed("compile error names another line", input, error->message);
+    if (!error.message.starts_with(expected)) failed("compile error names another line", input, error.message);
     if (access(cdb.c_str(), F_OK) == 0) failed("a refused file still produced a cdb", input);
     return 0;
   }
-  if (error) failed("compile_rules refused what the line parser accepted", input, error->message);
+  if (!compiled) failed("compile_rules refused what the line parser accepted", input, compiled.error().message);
 
   int fd = open(cdb.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) failed("no cdb after a successful compile", input);

@@ -236,18 +236,6 @@ TEST_CASE("masked treats lengths outside the family as all or nothing", "[addres
   REQUIRE(text(addr("2001:db8::1").masked(129)) == "2001:db8::1");
 }
 
-TEST_CASE("bit counts from the most significant bit", "[address]") {
-  Address a = addr("128.0.0.1");
-  REQUIRE(a.bit(0));
-  REQUIRE_FALSE(a.bit(1));
-  REQUIRE_FALSE(a.bit(30));
-  REQUIRE(a.bit(31));
-  Address b = addr("8000::1");
-  REQUIRE(b.bit(0));
-  REQUIRE_FALSE(b.bit(64));
-  REQUIRE(b.bit(127));
-}
-
 TEST_CASE("v4 builds an address from a host order number", "[address]") {
   REQUIRE(text(Address::v4(0xc0000201u)) == "192.0.2.1");
   REQUIRE(text(Address::v4(0)) == "0.0.0.0");

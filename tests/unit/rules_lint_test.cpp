@@ -6,8 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/rules.h"
-
 namespace {
 
 // The findings as "LINE severity: message" lines.
@@ -84,30 +82,6 @@ TEST_CASE("keys tcpserver never looks up are reported") {
   CHECK(has(lint("2001:0db8::deny\n"), "1 warning: this rule never matches", "leading zeros"));
   CHECK(has(lint("1.2.3.7-5:allow\n"), "1 warning: the range '1.2.3.7-5' is empty", ""));
   CHECK(has(lint("joe@1.2.3.:allow\n"), "1 warning: this rule never matches", "whole address"));
-}
-
-TEST_CASE("text prefixes tcpserver can write are reachable") {
-  CHECK_FALSE(jgl::why_never_looked_up("2001:db8:"));
-  CHECK_FALSE(jgl::why_never_looked_up("2001:db8::"));
-  CHECK_FALSE(jgl::why_never_looked_up("2001:db8:0:"));   // 2001:db8:0:1::1
-  CHECK_FALSE(jgl::why_never_looked_up("::"));
-  CHECK_FALSE(jgl::why_never_looked_up("::ffff:"));
-  CHECK_FALSE(jgl::why_never_looked_up("::ffff:127.0."));
-  CHECK_FALSE(jgl::why_never_looked_up("::ffff:127.0.0.1"));
-  CHECK_FALSE(jgl::why_never_looked_up("2001:db8::1:0:0:5"));
-  CHECK_FALSE(jgl::why_never_looked_up("joe@192.0.2.1"));
-  CHECK_FALSE(jgl::why_never_looked_up("=mx.example.org"));
-  CHECK_FALSE(jgl::why_never_looked_up(""));
-}
-
-TEST_CASE("text prefixes tcpserver never writes are unreachable") {
-  // Four explicit zero groups and then a longer compressed run: 9 groups.
-  CHECK(jgl::why_never_looked_up("0:0:0:0::"));
-  // A single zero group written out before a compressed run of one.
-  CHECK(jgl::why_never_looked_up("1:0::"));
-  CHECK(jgl::why_never_looked_up("1::2::"));
-  CHECK(jgl::why_never_looked_up("2001:db8:0:0:1:1:1:1"));  // written 2001:db8::1:1:1:1
-  CHECK(jgl::why_never_looked_up("1:2:3:4:5:6:7:8:"));
 }
 
 TEST_CASE("settings after deny are reported as unused") {

@@ -1,0 +1,23 @@
+// rules_compile.h: tcprules' job, a rules text compiled into a cdb.
+//
+// Each rule becomes one record per key (lib/rules_keys.h), in the order of
+// the lines, so that tcpserver, which reads the first record of a key,
+// applies the first rule written for it. The cdb is replaced atomically:
+// a temporary file is written, synced and renamed over it, and on any error
+// the old cdb stays as it was. For Debian's input the cdb is byte for byte
+// the one its tcprules writes.
+#pragma once
+
+#include <string>
+
+#include "lib/error.h"
+
+namespace jgl {
+
+// Compiles the rules read from input_fd into `cdb` atomically through
+// `tmp`: write, fsync, rename. On any error `tmp` is removed and `cdb` left
+// as it was. A bad line is a permanent error whose message names the line
+// and the problem; reading, writing or renaming is a temporary one.
+Result<void> compile_rules(int input_fd, const std::string& cdb, const std::string& tmp);
+
+}  // namespace jgl
