@@ -78,9 +78,10 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# Programs that open a store link hiredis, for the Redis one.
 $(BUILD)/bin/jgreylist: $(BUILD)/obj/jgreylist/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lhiredis
 
 $(BUILD)/bin/jgreylist-clean: $(BUILD)/obj/jgreylist-clean/main.o $(LIB)
 	@mkdir -p $(@D)
@@ -101,15 +102,15 @@ $(BUILD)/bin/tcprules-exec: $(BUILD)/obj/tcprules/tcprules-exec.o $(LIB)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb -lpthread
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb -lhiredis -lpthread
 
 $(FAULT_PROGRAMS): $(BUILD)/tests/%: $(BUILD)/obj/%/main.o $(BUILD)/obj/tests/helpers/fault_seam.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lhiredis
 
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^
+	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lhiredis
 
 $(BUILD)/fuzz/obj/%.o: %.cc
 	@mkdir -p $(@D)
@@ -117,7 +118,7 @@ $(BUILD)/fuzz/obj/%.o: %.cc
 
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb
+	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb -lhiredis
 
 deps:
 	scripts/install-deps

@@ -77,7 +77,9 @@ int main(int argc, char** argv) {
 
   Verdict verdict;
   if (!decide_without_store(s, client_host(), &verdict)) {
-    auto store = open_store(store_settings_from_env());
+    auto where = store_settings_from_env();
+    if (!where) defer(log, "configuration error: " + where.error().message);
+    auto store = open_store(*where);
     if (!store) defer(log, "configuration error: " + store.error().message);
     timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "lib/number.h"
+#include "lib/printable.h"
 
 namespace jgl {
 
@@ -26,7 +27,7 @@ Result<long> parse_duration(std::string_view text) {
   constexpr long kMaxSeconds = 100L * 366 * 86400;
   auto n = parse_number(digits, 0, kMaxSeconds / unit);
   if (!n) {
-    return fail("bad duration '" + std::string(text.substr(0, 40)) +
+    return fail("bad duration '" + shown_value(text) +
                 "' (a number of seconds, or with a suffix s, m, h, d or w)");
   }
   return *n * unit;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "lib/duration.h"
 #include "lib/number.h"
 #include "lib/printable.h"
 
@@ -19,6 +20,14 @@ Result<long> env_number(const char* name, long fallback, long min, long max) {
     return fail(std::string(name) + "='" + shown_value(value) + "': " + n.error().message);
   }
   return *n;
+}
+
+Result<long> env_duration(const char* name, long fallback) {
+  const char* value = env_get(name);
+  if (value == nullptr) return fallback;
+  auto seconds = parse_duration(value);
+  if (!seconds) return fail(std::string(name) + ": " + seconds.error().message);
+  return *seconds;
 }
 
 }  // namespace jgl

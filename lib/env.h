@@ -15,4 +15,8 @@ const char* env_get(const char* name);
 // Unset: `fallback`. Set: parse_number, with an error naming the variable.
 Result<long> env_number(const char* name, long fallback, long min, long max);
 
+// Unset: `fallback`. Set: parse_duration (90, 15m, 35d...), in seconds,
+// with an error naming the variable.
+Result<long> env_duration(const char* name, long fallback);
+
 }  // namespace jgl

@@ -1,28 +1,95 @@
 // open_store.cc: choosing the store the environment names.
 #include "lib/open_store.h"
 
+#include <algorithm>
 #include <string>
 
 #include "lib/env.h"
+#include "lib/printable.h"
+#include "lib/redis_store.h"
+#include "lib/redis_url.h"
 #include "lib/tree_store.h"
 
 namespace jgl {
+namespace {
 
-StoreSettings store_settings_from_env() {
-  StoreSettings settings;
-  settings.dir = env_get("JGREYLIST_DIR");
-  return settings;
+constexpr std::size_t kMaxRedisPrefix = 128;
+
+// Keys must stay one readable word in redis-cli and in log lines.
+Result<std::string> redis_prefix(const char* value) {
+  if (value == nullptr) return std::string(kRedisDefaultPrefix);
+  std::string_view text = value;
+  bool plain = !text.empty() && text.size() <= kMaxRedisPrefix &&
+               std::all_of(text.begin(), text.end(), [](char c) { return printable(c) && c != ' '; });
+  if (!plain) {
+    return fail("JGREYLIST_REDIS_PREFIX='" + shown_value(text) + "': 1 to " + std::to_string(kMaxRedisPrefix) +
+                " printable characters without spaces");
+  }
+  return std::string(text);
 }
 
-Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
-  if (settings.dir == nullptr || *settings.dir == '\0') return fail("JGREYLIST_DIR is not set or empty");
-  auto tree = TreeStore::open(settings.dir);
+bool is_set(const char* value) { return value != nullptr && *value != '\0'; }
+
+Result<std::unique_ptr<Store>> open_tree(const char* dir) {
+  auto tree = TreeStore::open(dir);
   if (!tree) {
     Error e = tree.error();
     e.message = "JGREYLIST_DIR=" + e.message;
     return std::unexpected(std::move(e));
   }
   return std::make_unique<TreeStore>(std::move(*tree));
+}
+
+Result<std::unique_ptr<Store>> open_redis(const StoreSettings& settings) {
+  auto location = parse_redis_url(settings.redis);
+  if (!location) return fail("JGREYLIST_REDIS: " + location.error().message);
+  if (settings.redis_password != nullptr) {
+    if (location->password) return fail("JGREYLIST_REDIS_PASSWORD is set and JGREYLIST_REDIS has a password too");
+    location->password = settings.redis_password;
+  }
+  RedisStoreSettings redis{std::move(*location), settings.redis_prefix, settings.redis_timeout_ms, settings.expiry};
+  return std::make_unique<RedisStore>(std::move(redis));
+}
+
+// The variables only a Redis store reads.
+Result<void> redis_settings_from_env(StoreSettings& s) {
+  s.redis_password = env_get("JGREYLIST_REDIS_PASSWORD");
+  auto prefix = redis_prefix(env_get("JGREYLIST_REDIS_PREFIX"));
+  if (!prefix) return std::unexpected(prefix.error());
+  s.redis_prefix = std::move(*prefix);
+  auto timeout = env_number("JGREYLIST_REDIS_TIMEOUT", 500, 1, 60000);
+  if (!timeout) return std::unexpected(timeout.error());
+  s.redis_timeout_ms = static_cast<int>(*timeout);
+  auto holdtime = env_number("JGREYLIST_HOLDTIME", s.expiry.holdtime, 0, 100L * 365 * 86400);
+  if (!holdtime) return std::unexpected(holdtime.error());
+  s.expiry.holdtime = *holdtime;
+  auto pending = env_duration("JGREYLIST_PENDING_AGE", s.expiry.pending_age);
+  if (!pending) return std::unexpected(pending.error());
+  s.expiry.pending_age = *pending;
+  auto max_age = env_duration("JGREYLIST_MAX_AGE", s.expiry.max_age);
+  if (!max_age) return std::unexpected(max_age.error());
+  s.expiry.max_age = *max_age;
+  return {};
+}
+
+}  // namespace
+
+Result<StoreSettings> store_settings_from_env() {
+  StoreSettings s;
+  s.dir = env_get("JGREYLIST_DIR");
+  s.redis = env_get("JGREYLIST_REDIS");
+  if (!is_set(s.redis)) return s;  // the tree needs nothing more
+  auto redis = redis_settings_from_env(s);
+  if (!redis) return std::unexpected(redis.error());
+  return s;
+}
+
+Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
+  bool dir = is_set(settings.dir), redis = is_set(settings.redis);
+  if (dir && redis) return fail("JGREYLIST_REDIS and JGREYLIST_DIR are both set: one store per service");
+  if (redis) return open_redis(settings);
+  if (!dir) return fail("JGREYLIST_DIR is not set or empty");
+  return open_tree(settings.dir);
 }
 
 }  // namespace jgl

@@ -1,25 +1,43 @@
 // open_store.h: the store the environment names, opened.
 //
 // The one place that knows every backend: a program asks for "the store"
-// and gets a Store (lib/store.h), whichever holds the state. A new backend
-// is one more field in StoreSettings and one more case in open_store().
+// and gets a Store (lib/store.h), whichever holds the state:
+//
+//   JGREYLIST_DIR     the tree (lib/tree_store.h), the default
+//   JGREYLIST_REDIS   Redis (lib/redis_store.h), for several MX hosts
+//
+// Naming both is a configuration error: one service, one state. A new
+// backend is one more field in StoreSettings and one more case in
+// open_store().
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "lib/error.h"
+#include "lib/greylist.h"
 #include "lib/store.h"
 
 namespace jgl {
 
 struct StoreSettings {
-  const char* dir = nullptr;  // JGREYLIST_DIR: the tree
+  const char* dir = nullptr;             // JGREYLIST_DIR
+  const char* redis = nullptr;           // JGREYLIST_REDIS: a URL (lib/redis_url.h)
+  const char* redis_password = nullptr;  // JGREYLIST_REDIS_PASSWORD
+  std::string redis_prefix = "jgreylist:";  // JGREYLIST_REDIS_PREFIX
+  int redis_timeout_ms = 500;            // JGREYLIST_REDIS_TIMEOUT
+  // JGREYLIST_HOLDTIME, JGREYLIST_PENDING_AGE and JGREYLIST_MAX_AGE: the
+  // TTLs of a store that keeps them, by jgreylist-clean's rule.
+  ExpiryPolicy expiry;
 };
 
-StoreSettings store_settings_from_env();
+// Reads the variables of the store named (Redis's only when
+// JGREYLIST_REDIS is set); the first malformed one is the error, naming it.
+Result<StoreSettings> store_settings_from_env();
 
 // Opens the store the settings name. The error names the variable at fault
-// ("JGREYLIST_DIR=/x: not a directory"): a configuration error.
+// ("JGREYLIST_DIR=/x: not a directory"): a configuration error. A Redis
+// store connects at its first request: a server away is a store error.
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings);
 
 }  // namespace jgl

@@ -1,0 +1,256 @@
+// redis_client.cc: our socket and deadlines, hiredis's protocol.
+#include "lib/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "lib/address.h"
+
+namespace jgl {
+namespace {
+
+std::unexpected<Error> connect_failed(const std::string& peer, int e) {
+  return fail_temporary("connect to " + peer + ": " + std::strerror(e), e);
+}
+
+// Waits for a non-blocking connect to complete, up to timeout_ms.
+Result<void> finish_connect(int fd, int timeout_ms, const std::string& peer) {
+  pollfd p{fd, POLLOUT, 0};
+  int ready;
+  do {
+    ready = poll(&p, 1, timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  if (ready == 0) {
+    return fail_temporary("connect to " + peer + ": no answer within " + std::to_string(timeout_ms) + " ms",
+                          ETIMEDOUT);
+  }
+  if (ready < 0) return connect_failed(peer, errno);
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) return connect_failed(peer, errno);
+  if (error != 0) return connect_failed(peer, error);
+  return {};
+}
+
+// A connected socket to `sa`, non-blocking: every wait is a poll with the
+// time left.
+Result<int> connect_socket(const sockaddr* sa, socklen_t len, int timeout_ms, const std::string& peer) {
+  int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return connect_failed(peer, errno);
+  if (connect(fd, sa, len) != 0) {
+    int e = errno;
+    auto done = e == EINPROGRESS ? finish_connect(fd, timeout_ms, peer) : connect_failed(peer, e);
+    if (!done) {
+      close(fd);
+      return std::unexpected(done.error());
+    }
+  }
+  return fd;
+}
+
+Result<int> connect_literal(const Address& address, int port, int timeout_ms, const std::string& peer) {
+  sockaddr_storage storage{};
+  socklen_t len;
+  if (address.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(static_cast<std::uint16_t>(port));
+    std::memcpy(&sin->sin_addr, address.bytes(), 4);
+    len = sizeof *sin;
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(static_cast<std::uint16_t>(port));
+    std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
+    len = sizeof *sin6;
+  }
+  return connect_socket(reinterpret_cast<const sockaddr*>(&storage), len, timeout_ms, peer);
+}
+
+// A name: each of its addresses in the resolver's order, until one answers.
+Result<int> connect_name(const std::string& host, int port, int timeout_ms, const std::string& peer) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+  if (rc != 0) {
+    return fail_temporary("resolve " + host + ": " + (rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc)));
+  }
+  Result<int> fd = fail_temporary("resolve " + host + ": no address");
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    fd = connect_socket(a->ai_addr, a->ai_addrlen, timeout_ms, peer);
+    if (fd) break;
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+long monotonic_ms() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+void RedisReplyDeleter::operator()(redisReply* reply) const { freeReplyObject(reply); }
+
+Result<RedisClient> RedisClient::connect_tcp(const std::string& host, int port, int timeout_ms) {
+  bool v6 = host.find(':') != std::string::npos;
+  std::string peer = (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  auto literal = Address::parse(host);
+  auto fd = literal ? connect_literal(*literal, port, timeout_ms, peer) : connect_name(host, port, timeout_ms, peer);
+  return over(std::move(fd), std::move(peer), timeout_ms);
+}
+
+Result<RedisClient> RedisClient::connect_unix(const std::string& path, int timeout_ms) {
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sun.sun_path) return fail("socket path too long: " + path);
+  std::memcpy(sun.sun_path, path.data(), path.size());
+  return over(connect_socket(reinterpret_cast<const sockaddr*>(&sun), sizeof sun, timeout_ms, path), path, timeout_ms);
+}
+
+Result<RedisClient> RedisClient::over(Result<int> fd, std::string peer, int timeout_ms) {
+  if (!fd) return std::unexpected(fd.error());
+  redisReader* reader = redisReaderCreate();
+  if (reader == nullptr) {
+    close(*fd);
+    return fail_temporary("connect to " + peer + ": out of memory", ENOMEM);
+  }
+  return RedisClient(*fd, reader, std::move(peer), timeout_ms);
+}
+
+RedisClient::RedisClient(RedisClient&& other) noexcept
+    : fd_(other.fd_), reader_(other.reader_), peer_(std::move(other.peer_)), timeout_ms_(other.timeout_ms_) {
+  other.fd_ = -1;
+  other.reader_ = nullptr;
+}
+
+RedisClient& RedisClient::operator=(RedisClient&& other) noexcept {
+  if (this != &other) {
+    close_connection();
+    fd_ = other.fd_;
+    reader_ = other.reader_;
+    peer_ = std::move(other.peer_);
+    timeout_ms_ = other.timeout_ms_;
+    other.fd_ = -1;
+    other.reader_ = nullptr;
+  }
+  return *this;
+}
+
+RedisClient::~RedisClient() { close_connection(); }
+
+void RedisClient::close_connection() {
+  if (reader_ != nullptr) redisReaderFree(reader_);
+  if (fd_ >= 0) close(fd_);
+  reader_ = nullptr;
+  fd_ = -1;
+}
+
+Result<std::vector<RedisReply>> RedisClient::pipeline(const std::vector<RedisCommand>& commands) {
+  std::string request;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const RedisCommand& command : commands) {
+    argv.clear();
+    lengths.clear();
+    for (std::string_view word : command) {
+      argv.push_back(word.data());
+      lengths.push_back(word.size());
+    }
+    char* formatted = nullptr;
+    int n = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    if (n < 0) return fail_temporary("send to " + peer_ + ": out of memory", ENOMEM);
+    request.append(formatted, static_cast<std::size_t>(n));
+    redisFreeCommand(formatted);
+  }
+  long deadline = monotonic_ms() + timeout_ms_;
+  auto sent = send_all(request, deadline);
+  if (!sent) return std::unexpected(sent.error());
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    auto reply = next_reply(deadline);
+    if (!reply) return std::unexpected(reply.error());
+    replies.push_back(std::move(*reply));
+  }
+  return replies;
+}
+
+// MSG_NOSIGNAL: a server that hung up is an EPIPE to report, not a SIGPIPE.
+Result<void> RedisClient::send_all(std::string_view bytes, long deadline_ms) {
+  while (!bytes.empty()) {
+    ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      return fail_temporary("send to " + peer_ + ": " + std::strerror(errno), errno);
+    }
+    auto ready = wait_for(POLLOUT, deadline_ms, "no room to send to ");
+    if (!ready) return ready;
+  }
+  return {};
+}
+
+// The next reply, reading what the server sent until one is whole.
+Result<RedisReply> RedisClient::next_reply(long deadline_ms) {
+  while (true) {
+    void* reply = nullptr;
+    if (redisReaderGetReply(reader_, &reply) != REDIS_OK) {
+      return fail_temporary("bad reply from " + peer_ + ": " + reader_->errstr, EPROTO);
+    }
+    if (reply != nullptr) return RedisReply(static_cast<redisReply*>(reply));
+    auto ready = wait_for(POLLIN, deadline_ms, "no reply from ");
+    if (!ready) return std::unexpected(ready.error());
+    char buf[16384];
+    ssize_t n = read(fd_, buf, sizeof buf);
+    if (n == 0) return fail_temporary(peer_ + " closed the connection", ECONNRESET);
+    if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      return fail_temporary("read from " + peer_ + ": " + std::strerror(errno), errno);
+    }
+    if (n > 0 && redisReaderFeed(reader_, buf, static_cast<std::size_t>(n)) != REDIS_OK) {
+      return fail_temporary("bad reply from " + peer_ + ": " + reader_->errstr, EPROTO);
+    }
+  }
+}
+
+// Until the socket is ready for `events`, or the deadline: then "DOING
+// PEER within N ms".
+Result<void> RedisClient::wait_for(short events, long deadline_ms, std::string_view doing) {
+  while (true) {
+    long left = deadline_ms - monotonic_ms();
+    pollfd p{fd_, events, 0};
+    int ready = left > 0 ? poll(&p, 1, static_cast<int>(left)) : 0;
+    if (ready > 0) return {};
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return fail_temporary("poll " + peer_ + ": " + std::strerror(errno), errno);
+    return fail_temporary(std::string(doing) + peer_ + " within " + std::to_string(timeout_ms_) + " ms", ETIMEDOUT);
+  }
+}
+
+bool is_error(const redisReply* reply) { return reply != nullptr && reply->type == REDIS_REPLY_ERROR; }
+
+std::string_view reply_text(const redisReply* reply) {
+  if (reply == nullptr) return {};
+  bool text = reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS ||
+              reply->type == REDIS_REPLY_ERROR;
+  return text ? std::string_view(reply->str, reply->len) : std::string_view();
+}
+
+}  // namespace jgl
