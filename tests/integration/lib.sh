@@ -220,3 +220,183 @@ entry_at() {
 tree_times() {
   find "$1" \( -type f -printf '%P %y %m %A@ %T@\n' \) -o \( ! -type f -printf '%P %y %m %T@ %l\n' \) | sort
 }
+
+# --- Redis: servers on loopback (a free port) or a unix socket in $T, each in
+# its own directory, no persistence, stopped by PID at exit.
+
+# ms_now: the time in milliseconds.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds, SECONDS
+# at most; fails if it never did.
+wait_for() {
+  local deadline=$(($(ms_now) + $1 * 1000))
+  shift
+  until "$@"; do
+    [ "$(ms_now)" -ge "$deadline" ] && return 1
+    sleep 0.1
+  done
+}
+
+# A stopped server (kill -STOP) would never see the TERM sent at exit: let
+# every server go on first. redis_start installs this instead of cleanup.
+_redis_cleanup() {
+  local p
+  for p in "${_pids[@]}"; do kill -CONT "$p" 2>/dev/null; done
+  cleanup
+}
+
+# redis_start NAME [REDIS_OPTION...]: starts redis-server in $T/NAME on a
+# free port of 127.0.0.1 and ::1 (::1 where the host has it), without
+# persistence, and waits until it answers PING (10 s at most). The options
+# come last and override the defaults: `--port 0 --unixsocket PATH` for a
+# socket only, `--requirepass PW` (remembered for redis_cli). $T/NAME holds
+# port, pid (also $REDIS_PID), socket (if any) and log.
+redis_start() {
+  local name=$1 dir=$T/$1 port a prev=
+  shift
+  mkdir -p "$dir"
+  rm -f "$dir/socket" "$dir/password"
+  port=$(free_port)
+  for a in "$@"; do
+    case $prev in
+      --port) port=$a ;;
+      --unixsocket) echo "$a" >"$dir/socket" ;;
+      --requirepass) printf '%s' "$a" >"$dir/password" ;;
+    esac
+    prev=$a
+  done
+  echo "$port" >"$dir/port"
+  trap _redis_cleanup EXIT
+  background redis-server --dir "$dir" --save '' --appendonly no \
+    --bind 127.0.0.1 -::1 --port "$port" --daemonize no --logfile "$dir/log" "$@"
+  REDIS_PID=$LAST_PID
+  echo "$REDIS_PID" >"$dir/pid"
+  if ! wait_for 10 redis_answers "$name"; then
+    echo "    redis-server $name does not answer PING; its log:" >&2
+    tail -n 5 "$dir/log" | sed 's/^/    /' >&2
+    return 1
+  fi
+}
+
+# redis_cli NAME ARG...: redis-cli against the server NAME (its port on
+# 127.0.0.1, or its socket), with its password, 5 s at most.
+redis_cli() {
+  local dir=$T/$1 where
+  shift
+  if [ -s "$dir/socket" ]; then
+    where=(-s "$(cat "$dir/socket")")
+  else
+    where=(-h 127.0.0.1 -p "$(cat "$dir/port")")
+  fi
+  if [ -e "$dir/password" ]; then
+    REDISCLI_AUTH=$(cat "$dir/password") timeout 5 redis-cli "${where[@]}" "$@"
+  else
+    timeout 5 redis-cli "${where[@]}" "$@"
+  fi
+}
+
+# redis_answers NAME: the server NAME answers PING.
+redis_answers() { [ "$(redis_cli "$1" ping 2>/dev/null)" == PONG ]; }
+
+# redis_url NAME [/DB]: "redis://127.0.0.1:PORT" for the server NAME.
+redis_url() { echo "redis://127.0.0.1:$(cat "$T/$1/port")${2:-}"; }
+
+# redis_stop NAME: stops the server NAME (even a stopped one) and waits for it.
+redis_stop() {
+  local pid
+  pid=$(cat "$T/$1/pid")
+  kill -CONT "$pid" 2>/dev/null
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# redis_kill NAME: kill -9, and waits until it is gone.
+redis_kill() {
+  local pid
+  pid=$(cat "$T/$1/pid")
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# redis_backdate NAME KEY SECONDS [DB]: moves the key's first and last sight
+# SECONDS into the past. The key must exist (HSET would make one without a
+# TTL): fails, saying so, if it does not.
+redis_backdate() {
+  local t
+  t=$(($(date +%s) - $3))
+  if [ "$(redis_cli "$1" -n "${4:-0}" EXISTS "$2")" != 1 ]; then
+    echo "    redis_backdate: no key $2 in db ${4:-0} of $1" >&2
+    return 1
+  fi
+  redis_cli "$1" -n "${4:-0}" HSET "$2" first "$t.0" last "$t.0" >/dev/null
+}
+
+# redis_ttl NAME KEY [DB]: the key's TTL in seconds (-2 no key, -1 no TTL).
+redis_ttl() { redis_cli "$1" -n "${3:-0}" TTL "$2"; }
+
+# redis_keys NAME [DB]: every key of the db, sorted, one a line.
+redis_keys() { redis_cli "$1" -n "${2:-0}" --scan | LC_ALL=C sort; }
+
+# redis_keys_without_ttl NAME: "DB KEY" for each key of any db of the server
+# NAME that has no TTL.
+redis_keys_without_ttl() {
+  local db key
+  for db in $(redis_cli "$1" INFO keyspace | sed -nE 's/^db([0-9]+):.*/\1/p'); do
+    redis_cli "$1" -n "$db" --scan | while IFS= read -r key; do
+      [ "$(redis_cli "$1" -n "$db" TTL "$key")" == -1 ] && echo "$db $key"
+    done
+  done
+}
+
+# smtp_serve_redis NAME HOST URL [TCPSERVER_OPTION...] [-- VAR=value...]: as
+# smtp_serve, with the store in Redis (JGREYLIST_REDIS=URL) instead of a tree.
+smtp_serve_redis() {
+  local host=$2 url=$3 dir=$T/$1 port
+  local opts=() vars=()
+  shift 3
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  vars=("$@")
+  mkdir -p "$dir/mail"
+  : >"$dir/log"
+  echo 0 >"$dir/mark"
+  port=$(free_port)
+  echo "$port" >"$dir/port"
+  background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
+    env JGREYLIST_REDIS="$url" RES_OPTIONS="timeout:1 attempts:1" "${vars[@]}" "$JGREYLIST" \
+    msmtpd --inetd --command="$TOP/scripts/deliver-to-dir $dir/mail -f %F --" 2>>"$dir/log"
+  wait_port "$port"
+}
+
+# sentinel_start NAME MASTER_PORT [QUORUM]: starts redis-sentinel on a free
+# port of 127.0.0.1 watching "mymaster" at 127.0.0.1:MASTER_PORT (quorum 2),
+# down after 1 s, and waits until it answers PING. Its config, which it
+# rewrites, is $T/NAME/sentinel.conf; port, pid, log as redis_start.
+sentinel_start() {
+  local name=$1 dir=$T/$1 port
+  mkdir -p "$dir"
+  port=$(free_port)
+  echo "$port" >"$dir/port"
+  cat >"$dir/sentinel.conf" <<CONF
+port $port
+bind 127.0.0.1
+daemonize no
+dir $dir
+logfile $dir/log
+sentinel monitor mymaster 127.0.0.1 $2 ${3:-2}
+sentinel down-after-milliseconds mymaster 1000
+sentinel failover-timeout mymaster 5000
+sentinel parallel-syncs mymaster 1
+CONF
+  trap _redis_cleanup EXIT
+  background redis-sentinel "$dir/sentinel.conf"
+  echo "$LAST_PID" >"$dir/pid"
+  if ! wait_for 10 redis_answers "$name"; then
+    echo "    redis-sentinel $name does not answer PING; its log:" >&2
+    tail -n 5 "$dir/log" | sed 's/^/    /' >&2
+    return 1
+  fi
+}
