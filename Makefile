@@ -3,6 +3,7 @@
 #   make            build everything into build/ (programs in build/bin/)
 #   make check      install missing Debian packages, build, run every test
 #   make run        serve greylisted SMTP on 127.0.0.1 and ::1 (PORT=2525)
+#   make run-mx     two MX on PORT and PORT+1 sharing one Redis
 #   make bench      benchmarks, as ratios against baselines
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60), with clang
 #   make check-asan every test on an ASan/UBSan build, in $(BUILD)/asan
@@ -21,6 +22,8 @@ BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 BUILD     = build
 PORT     ?= 2525
+# make check builds on every core: the suite's build is most of its time.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 JGL_CPPFLAGS = -I. -DFMT_HEADER_ONLY
 JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP -ffunction-sections -fdata-sections
@@ -124,7 +127,7 @@ deps:
 	scripts/install-deps
 
 check: deps
-	$(MAKE) all $(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS)
+	$(MAKE) -j$(JOBS) all $(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS)
 	tests/run-all $(BUILD)
 
 check-asan: deps
@@ -141,6 +144,10 @@ fuzz: deps
 run: deps
 	$(MAKE) all
 	scripts/run-demo $(BUILD) $(PORT)
+
+run-mx: deps
+	$(MAKE) all
+	scripts/run-mx $(BUILD) $(PORT)
 
 bench: deps
 	$(MAKE) all
@@ -159,7 +166,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-asan fuzz fuzz-build run bench install clean
+.PHONY: all deps check check-asan fuzz fuzz-build run run-mx bench install clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d \
   $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d \

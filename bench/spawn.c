@@ -1,9 +1,10 @@
 /* spawn: time programs per invocation, side by side.
  *
- *   spawn RUNS ROUNDS [NAME=VALUE...] -- LABEL PROG [ARG...] [-- LABEL PROG [ARG...]]...
+ *   spawn RUNS ROUNDS [NAME=VALUE...] -- LABEL [NAME=VALUE...] PROG [ARG...] [-- LABEL ...]...
  *
  * Each command runs RUNS times a round with exactly the NAME=VALUE
- * environment, stdin and stdout on /dev/null, stderr on /dev/null. The
+ * environment (the common one, then the command's own), stdin and stdout on
+ * /dev/null, stderr on /dev/null. The
  * commands are interleaved one invocation at a time (the order rotates) so
  * that drift in machine speed hits all of them alike. One warm-up round of
  * RUNS/10 is not counted. Every child must exit 0.
@@ -26,6 +27,7 @@
 struct command {
   const char *label;
   char **argv;
+  char **env;
   double *round_us; /* per-invocation mean of each round */
   double total_ns;  /* this round */
   double minflt;    /* all rounds */
@@ -43,7 +45,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: spawn RUNS ROUNDS [NAME=VALUE...] -- LABEL PROG [ARG...] [-- LABEL PROG [ARG...]]...\n");
+  fprintf(stderr, "usage: spawn RUNS ROUNDS [NAME=VALUE...] -- LABEL [NAME=VALUE...] PROG [ARG...] [-- LABEL ...]...\n");
   exit(2);
 }
 
@@ -54,7 +56,7 @@ static char **child_env;
 static double run_once(struct command *c) {
   pid_t pid;
   double t0 = now_ns();
-  int e = posix_spawn(&pid, c->argv[0], &actions, &attr, c->argv, child_env);
+  int e = posix_spawn(&pid, c->argv[0], &actions, &attr, c->argv, c->env);
   if (e != 0) {
     fprintf(stderr, "spawn: %s: %s\n", c->argv[0], strerror(e));
     exit(1);
@@ -97,6 +99,11 @@ int main(int argc, char **argv) {
     argv[i++] = NULL;
     if (i + 1 >= argc || strcmp(argv[i], "--") == 0 || strcmp(argv[i + 1], "--") == 0) usage();
     cmds[ncmd].label = argv[i++];
+    cmds[ncmd].env = calloc((size_t)(nenv + argc), sizeof(char *));
+    memcpy(cmds[ncmd].env, child_env, (size_t)nenv * sizeof(char *));
+    int own = nenv;
+    for (; i < argc && strcmp(argv[i], "--") != 0 && strchr(argv[i], '=') != NULL; ++i) cmds[ncmd].env[own++] = argv[i];
+    if (i >= argc || strcmp(argv[i], "--") == 0) usage();
     cmds[ncmd].argv = &argv[i];
     cmds[ncmd].round_us = calloc((size_t)rounds, sizeof(double));
     ++ncmd;

@@ -194,6 +194,11 @@ int read_options(int argc, char** argv, Options* o) {
   if (dir_option->count() != 0 && o->dir.empty()) die(kExitUsage, "DIR is empty");
   if (o->dir.empty()) {
     const char* env_dir = env_get("JGREYLIST_DIR");
+    const char* redis = env_get("JGREYLIST_REDIS");
+    if ((env_dir == nullptr || *env_dir == '\0') && redis != nullptr && *redis != '\0') {
+      die(kExitUsage, "no DIR given, and JGREYLIST_REDIS names a Redis store: its keys expire by their TTLs, "
+                      "there is nothing to clean");
+    }
     if (env_dir == nullptr || *env_dir == '\0') die(kExitUsage, "no DIR given and JGREYLIST_DIR is not set");
     o->dir = env_dir;
   }
