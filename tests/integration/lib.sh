@@ -135,19 +135,26 @@ have_ipv6() { grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; }
 # the client: a resolver that drops a query must not cost a session 10 s. $T/NAME holds tree/, mail/ (one *.eml file per
 # delivered message), log (tcpserver's stderr, so jgreylist's log) and port.
 smtp_serve() {
-  local host=$2 dir=$T/$1 port
+  mkdir -p "$T/$1/tree"
+  _smtp_serve_with "$1" "$2" "JGREYLIST_DIR=$T/$1/tree" "${@:3}"
+}
+
+# _smtp_serve_with NAME HOST STORE_VARIABLE=VALUE [OPTION...] [-- VAR=value...]:
+# smtp_serve with the store the variable names.
+_smtp_serve_with() {
+  local host=$2 store=$3 dir=$T/$1 port
   local opts=() vars=()
-  shift 2
+  shift 3
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   vars=("$@")
-  mkdir -p "$dir/tree" "$dir/mail"
+  mkdir -p "$dir/mail"
   : >"$dir/log"
   echo 0 >"$dir/mark"
   port=$(free_port)
   echo "$port" >"$dir/port"
   background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
-    env JGREYLIST_DIR="$dir/tree" RES_OPTIONS="timeout:1 attempts:1" "${vars[@]}" "$JGREYLIST" \
+    env "$store" RES_OPTIONS="timeout:1 attempts:1" "${vars[@]}" "$JGREYLIST" \
     msmtpd --inetd --command="$TOP/scripts/deliver-to-dir $dir/mail -f %F --" 2>>"$dir/log"
   wait_port "$port"
 }
@@ -353,23 +360,7 @@ redis_keys_without_ttl() {
 
 # smtp_serve_redis NAME HOST URL [TCPSERVER_OPTION...] [-- VAR=value...]: as
 # smtp_serve, with the store in Redis (JGREYLIST_REDIS=URL) instead of a tree.
-smtp_serve_redis() {
-  local host=$2 url=$3 dir=$T/$1 port
-  local opts=() vars=()
-  shift 3
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  vars=("$@")
-  mkdir -p "$dir/mail"
-  : >"$dir/log"
-  echo 0 >"$dir/mark"
-  port=$(free_port)
-  echo "$port" >"$dir/port"
-  background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
-    env JGREYLIST_REDIS="$url" RES_OPTIONS="timeout:1 attempts:1" "${vars[@]}" "$JGREYLIST" \
-    msmtpd --inetd --command="$TOP/scripts/deliver-to-dir $dir/mail -f %F --" 2>>"$dir/log"
-  wait_port "$port"
-}
+smtp_serve_redis() { _smtp_serve_with "$1" "$2" "JGREYLIST_REDIS=$3" "${@:4}"; }
 
 # sentinel_start NAME MASTER_PORT [QUORUM]: starts redis-sentinel on a free
 # port of 127.0.0.1 watching "mymaster" at 127.0.0.1:MASTER_PORT (quorum 2),
