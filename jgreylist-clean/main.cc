@@ -186,7 +186,7 @@ int read_options(int argc, char** argv, Options* o) {
     if (!v) die(kExitUsage, "--holdtime: {}", v.error().message);
     o->policy.holdtime = *v;
   } else {
-    auto v = env_number("JGREYLIST_HOLDTIME", 120, 0, 100L * 365 * 86400);
+    auto v = holdtime_from_env();
     if (!v) die(kExitUsage, "{}", v.error().message);
     o->policy.holdtime = *v;
   }

@@ -38,7 +38,7 @@ Result<Settings> settings_from_env() {
   s.prefix4 = static_cast<int>(*prefix4);
   s.prefix6 = static_cast<int>(*prefix6);
 
-  auto holdtime = env_number("JGREYLIST_HOLDTIME", 120, 0, 100L * 365 * 86400);
+  auto holdtime = holdtime_from_env();
   if (!holdtime) return std::unexpected(holdtime.error());
   s.holdtime = *holdtime;
   // v8 clamps the timeout rather than refusing it.
@@ -63,6 +63,8 @@ Result<Settings> settings_from_env() {
   }
   return s;
 }
+
+Result<long> holdtime_from_env() { return env_number("JGREYLIST_HOLDTIME", 120, 0, 100L * 365 * 86400); }
 
 std::string_view log_words(Verdict v) {
   switch (v) {

@@ -52,6 +52,10 @@ enum class Verdict {
 std::string_view log_words(Verdict v);
 bool passes(Verdict v);
 
+// JGREYLIST_HOLDTIME: seconds, 0 to a hundred years, 120 when unset. Read
+// the same way by every program that tells pending from validated.
+Result<long> holdtime_from_env();
+
 // The decision that needs no store; returns false when the store decides.
 // `remote_host` is TCPREMOTEHOST (nullptr when unset).
 bool decide_without_store(const Settings& s, const char* remote_host, Verdict* verdict);

@@ -60,7 +60,7 @@ Result<void> redis_settings_from_env(StoreSettings& s) {
   auto timeout = env_number("JGREYLIST_REDIS_TIMEOUT", 500, 1, 60000);
   if (!timeout) return std::unexpected(timeout.error());
   s.redis_timeout_ms = static_cast<int>(*timeout);
-  auto holdtime = env_number("JGREYLIST_HOLDTIME", s.expiry.holdtime, 0, 100L * 365 * 86400);
+  auto holdtime = holdtime_from_env();
   if (!holdtime) return std::unexpected(holdtime.error());
   s.expiry.holdtime = *holdtime;
   auto pending = env_duration("JGREYLIST_PENDING_AGE", s.expiry.pending_age);

@@ -113,10 +113,10 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
     return reply_error(*name, r);
   }
-  auto first = parse_time(reply_text(r->element[1]));
-  auto last = parse_time(reply_text(r->element[2]));
-  if (!first || !last) return fail_temporary(*name + ": not a first/last pair of times");
-  return Sighting{r->element[0]->integer == 1, *first, *last};
+  auto times = times_of(*name, r->element[1], r->element[2]);
+  if (!times) return std::unexpected(times.error());
+  if (!*times) return reply_error(*name, r);
+  return Sighting{r->element[0]->integer == 1, (*times)->first, (*times)->second};
 }
 
 Result<std::optional<Entry>> RedisStore::find(const Key& key) {
