@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
     clock_gettime(CLOCK_REALTIME, &now);
     auto seen = (*store)->observe(key_for(client->address, s), now);
     if (!seen) {
+      // Permanent: the store cannot work as configured (a tree that is the
+      // filesystem's root, a socket path too long), which no retry and no
+      // FAILOPEN should paper over.
+      if (!seen.error().temporary) defer(log, "configuration error: " + seen.error().message);
       std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
       if (!s.failopen) defer(log, why);
       log.line("OK failopen, {}", why);

@@ -37,14 +37,6 @@ std::unexpected<Error> store_error(const char* op, std::string_view path, int e)
   return fail_temporary(std::string(op) + " " + std::string(path) + ": " + what, e);
 }
 
-// The entry open on fd, which must be a regular file.
-Result<struct stat> stat_entry(Filesystem& fs, int fd, std::string_view path) {
-  struct stat st;
-  if (fs.fstat(fd, &st) != 0) return store_error("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return fail_temporary("open " + std::string(path) + ": not a regular file");
-  return st;
-}
-
 std::unexpected<Error> gave_up(std::string_view path) {
   return fail_temporary("create " + std::string(path) + ": gave up after " + std::to_string(kMaxAttempts) +
                         " attempts racing with other processes", EAGAIN);
@@ -98,6 +90,30 @@ const char* TreePath::level(int i, char* buf) const {
   return buf;
 }
 
+TreePath TreePath::inside() const {
+  TreePath p = *this;
+  if (inside_) return p;
+  p.text_[p.size_++] = '/';
+  std::memcpy(p.text_ + p.size_, kInside.data(), kInside.size());
+  p.size_ += kInside.size();
+  p.text_[p.size_] = '\0';
+  p.levels_ += 1;
+  p.inside_ = true;
+  return p;
+}
+
+TreePath TreePath::upto(int bytes) const {
+  TreePath p;
+  std::size_t end = 0;
+  for (int l = 0; l <= bytes; ++l) end = view().find('/', end + 1);
+  if (end == std::string_view::npos) end = size_;
+  std::memcpy(p.text_, text_, end);
+  p.size_ = end;
+  p.text_[end] = '\0';
+  p.levels_ = bytes + 1;
+  return p;
+}
+
 int tree_level_byte(Family family, std::string_view name) {
   if (family == Family::v4) {
     auto v = parse_number(name, 0, 255);
@@ -125,6 +141,28 @@ Result<TreeStore> TreeStore::open(const char* root, Filesystem& fs) {
   return TreeStore(root, fd, fs);
 }
 
+Result<void> TreeStore::refuse_filesystem_root() const {
+  struct stat tree;
+  if (fs_->fstat(root_fd_, &tree) != 0) {
+    int e = errno;
+    return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
+  }
+  return refuse_filesystem_root(tree);
+}
+
+Result<void> TreeStore::refuse_filesystem_root(const struct stat& tree) {
+  // Not through the seam: "/" is not the tree, and its faults are not ours.
+  struct stat top;
+  if (::stat("/", &top) != 0) {
+    int e = errno;
+    return fail_temporary(std::string("cannot examine /: ") + std::strerror(e), e);
+  }
+  if (tree.st_dev == top.st_dev && tree.st_ino == top.st_ino) {
+    return fail("the filesystem's root, refused as the tree", EINVAL);
+  }
+  return {};
+}
+
 TreeStore::TreeStore(TreeStore&& other) noexcept
     : root_(std::move(other.root_)), root_fd_(other.root_fd_), fs_(other.fs_) {
   other.root_fd_ = -1;
@@ -145,13 +183,72 @@ int TreeStore::open_entry(const TreePath& path) {
   return fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
+Result<int> TreeStore::open_located(TreePath& path, struct stat& st, Cover cover) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    int fd = open_entry(path);
+    if (fd < 0) {
+      if (errno == ENOENT) return -1;
+      if (errno != ENOTDIR) return store_error("open", path.view(), errno);
+      bool vanished = false;
+      auto shorter = shorter_entry(path, &vanished);
+      if (!shorter) return std::unexpected(shorter.error());
+      if (vanished) continue;
+      if (cover == Cover::refuse) {
+        return fail(std::string(path.view()) + ": the entry " + std::string(shorter->view()) +
+                    " of a shorter key stands on its path");
+      }
+      path = *shorter;
+      continue;
+    }
+    if (fs_->fstat(fd, &st) != 0) {
+      int e = errno;
+      fs_->close(fd);
+      return store_error("stat", path.view(), e);
+    }
+    if (S_ISREG(st.st_mode)) return fd;
+    fs_->close(fd);
+    if (!S_ISDIR(st.st_mode) || path.is_inside() || !path.may_hold_longer()) {
+      return fail_temporary("open " + std::string(path.view()) + ": not a regular file");
+    }
+    path = path.inside();
+  }
+  return gave_up(path.view());
+}
+
+// The entry of a shorter key that stands on `path`: the first of its levels
+// that is a file. *vanished when there is none any more (a cleaner removed
+// it between the two looks): the caller looks again.
+Result<TreePath> TreeStore::shorter_entry(const TreePath& path, bool* vanished) {
+  int last = path.is_inside() ? path.bytes() : path.bytes() - 1;
+  for (int bytes = 1; bytes <= last; ++bytes) {
+    TreePath level = path.upto(bytes);
+    int fd = open_entry(level);
+    if (fd < 0) {
+      if (errno == ENOENT) break;
+      // ENOTDIR on the first byte level: ip4 or ip6 itself is a file.
+      return store_error("open", level.view(), errno);
+    }
+    struct stat st;
+    int rc = fs_->fstat(fd, &st);
+    int e = errno;
+    fs_->close(fd);
+    if (rc != 0) return store_error("stat", level.view(), e);
+    if (S_ISDIR(st.st_mode)) continue;
+    if (!S_ISREG(st.st_mode)) return fail_temporary("open " + std::string(level.view()) + ": not a regular file");
+    return level;
+  }
+  *vanished = true;
+  return path;
+}
+
 Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
   auto path = path_of(key);
   if (!path) return std::unexpected(path.error());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    int fd = open_entry(*path);
-    if (fd >= 0) return touch_open_entry(fd, *path, now);
-    if (errno != ENOENT) return store_error("open", path->view(), errno);
+    struct stat st;
+    auto fd = open_located(*path, st, Cover::follow);
+    if (!fd) return std::unexpected(fd.error());
+    if (*fd >= 0) return touch_open_entry(*fd, st, *path, now);
     bool raced = false;
     auto created = create(*path, now, now, &raced);
     if (created || !raced) return created;
@@ -160,45 +257,44 @@ Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
 }
 
 // Marks the entry open on fd seen `now` (atime only) and closes it.
-Result<Sighting> TreeStore::touch_open_entry(int fd, const TreePath& path, timespec now) {
-  auto st = stat_entry(*fs_, fd, path.view());
-  if (st) {
-    const timespec times[2] = {now, {0, UTIME_OMIT}};
-    if (fs_->futimens(fd, times) != 0) st = store_error("touch", path.view(), errno);
-  }
+Result<Sighting> TreeStore::touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now) {
+  const timespec times[2] = {now, {0, UTIME_OMIT}};
+  int rc = fs_->futimens(fd, times);
+  int e = errno;
   fs_->close(fd);
-  if (!st) return std::unexpected(st.error());
-  return Sighting{false, st->st_mtim, st->st_atim};
+  if (rc != 0) return store_error("touch", path.view(), e);
+  return Sighting{false, st.st_mtim, st.st_atim};
 }
 
 Result<std::optional<Entry>> TreeStore::find(const Key& key) {
   auto path = path_of(key);
   if (!path) return std::unexpected(path.error());
-  int fd = open_entry(*path);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<Entry>();
-    return store_error("open", path->view(), errno);
-  }
-  auto st = stat_entry(*fs_, fd, path->view());
-  fs_->close(fd);
-  if (!st) return std::unexpected(st.error());
-  return Entry{key, st->st_mtim, st->st_atim};
+  int own_bytes = path->bytes();
+  struct stat st;
+  auto fd = open_located(*path, st, Cover::follow);
+  if (!fd) return std::unexpected(fd.error());
+  if (*fd < 0) return std::optional<Entry>();
+  fs_->close(*fd);
+  // A shorter key's entry answers with its own key.
+  Key found = path->bytes() == own_bytes ? key : Key(Prefix(key.client().address(), 8 * path->bytes()));
+  return Entry{found, st.st_mtim, st.st_atim};
 }
 
 Result<void> TreeStore::set_times(const Entry& entry) {
   auto path = path_of(entry.key);
   if (!path) return std::unexpected(path.error());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    int fd = open_entry(*path);
-    if (fd >= 0) {
-      auto st = stat_entry(*fs_, fd, path->view());
+    struct stat st;
+    auto fd = open_located(*path, st, Cover::refuse);
+    if (!fd) return std::unexpected(fd.error());
+    if (*fd >= 0) {
       const timespec times[2] = {entry.last_seen, entry.first_seen};
-      if (st && fs_->futimens(fd, times) != 0) st = store_error("touch", path->view(), errno);
-      fs_->close(fd);
-      if (!st) return std::unexpected(st.error());
+      int rc = fs_->futimens(*fd, times);
+      int e = errno;
+      fs_->close(*fd);
+      if (rc != 0) return store_error("touch", path->view(), e);
       return {};
     }
-    if (errno != ENOENT) return store_error("open", path->view(), errno);
     bool raced = false;
     auto created = create(*path, entry.first_seen, entry.last_seen, &raced);
     if (created) return {};
@@ -210,6 +306,15 @@ Result<void> TreeStore::set_times(const Entry& entry) {
 Result<bool> TreeStore::forget(const Key& key) {
   auto path = path_of(key);
   if (!path) return std::unexpected(path.error());
+  // Only the key's own entry: a shorter key's entry on its path is not it.
+  struct stat st;
+  auto fd = open_located(*path, st, Cover::refuse);
+  if (!fd) {
+    if (!fd.error().temporary) return false;
+    return std::unexpected(fd.error());
+  }
+  if (*fd < 0) return false;
+  fs_->close(*fd);
   // The entry is removed in its directory, itself reached beneath the root
   // with no symlink followed: unlinkat on the whole path would follow one.
   std::string_view whole = path->view();
@@ -221,7 +326,6 @@ Result<bool> TreeStore::forget(const Key& key) {
     if (errno == ENOENT) return false;
     return store_error("open", whole, errno);
   }
-  struct stat st;
   Result<bool> removed = true;
   if (fs_->fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     removed = errno == ENOENT ? Result<bool>(false) : store_error("stat", whole, errno);
@@ -275,6 +379,10 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     mode_t before = ::umask(077);
     ~UmaskGuard() { ::umask(before); }
   } umask_guard;
+  if (auto refused = refuse_filesystem_root(); !refused) {
+    return std::unexpected(Error{root_ + ": " + refused.error().message, refused.error().sys_errno,
+                                 refused.error().temporary});
+  }
   char name[16];
   int dirfd = root_fd_;
   auto release = [&] {
@@ -297,7 +405,8 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     int e = errno;
     release();
     if (next < 0) {
-      if (e == ENOENT) {
+      // ENOTDIR: a shorter key's entry was made there meanwhile.
+      if (e == ENOENT || e == ENOTDIR) {
         *raced = true;
         return fail_temporary("race");
       }

@@ -4,7 +4,12 @@
 //   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
 //
 // Each entry is an empty file: its mtime is when the key was first seen, its
-// atime when it was last seen. Every system call goes through Filesystem,
+// atime when it was last seen. Keys of different lengths share one tree
+// (per-client JGREYLIST_BY_IP, a changed PREFIX4): a key whose path is a
+// directory, because entries of longer keys lie below it, keeps its entry
+// inside it as `net`; a key whose path is blocked by a shorter key's entry
+// (a file where the key needs a directory) is judged by that entry, the
+// record of a network the client belongs to. man/jgreylist.5 says so too. Every system call goes through Filesystem,
 // the seam where tests inject faults. Paths are resolved beneath the root
 // with no symlink followed, and creation races (a concurrent jgreylist, a
 // cleaner removing an empty directory under us) are retried, never
@@ -12,6 +17,7 @@
 // the Store interface, through root_fd() and filesystem().
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -30,18 +36,33 @@ namespace jgl {
 class TreePath {
  public:
   static constexpr std::size_t kCapacity = 64;
+  // The name of a key's entry inside its own path, when entries of longer
+  // keys made that path a directory: "ip4/192/000/002/net" for 192.0.2.0/24
+  // beside "ip4/192/000/002/007" for 192.0.2.7/32.
+  static constexpr std::string_view kInside = "net";
   // One level for each byte the key's length touches, at least one.
   explicit TreePath(const Prefix& key);
   std::string_view view() const { return {text_, size_}; }
   const char* c_str() const { return text_; }
   int levels() const { return levels_; }
+  // The byte levels, the family's and `net` not counted.
+  int bytes() const { return levels_ - 1 - (inside_ ? 1 : 0); }
+  bool is_inside() const { return inside_; }
+  // Whether a longer key's entries may lie below: not for a /32 or /128.
+  bool may_hold_longer() const { return bytes() < (text_[2] == '4' ? 4 : 16); }
   // The i-th level's name (0 is "ip4" or "ip6"), NUL-terminated into buf.
   const char* level(int i, char* buf) const;
+  // This path with `net` below it.
+  TreePath inside() const;
+  // The path of the first `bytes` byte levels: a shorter key's entry.
+  TreePath upto(int bytes) const;
 
  private:
+  TreePath() = default;
   char text_[kCapacity];
   std::size_t size_ = 0;
   int levels_ = 0;
+  bool inside_ = false;
 };
 
 // The inverse of TreePath for one level below ip4/ or ip6/: the byte it
@@ -52,7 +73,10 @@ int tree_level_byte(Family family, std::string_view name);
 class TreeStore final : public Store {
  public:
   // Opens the root; fails if it is not a directory, or is named as the
-  // filesystem's root ("/", "//", "/.").
+  // filesystem's root ("/", "//", "/."). A root that is the filesystem's
+  // root by another name (a symlink to /, a bind mount) is refused where
+  // the tree is first written or walked (refuse_filesystem_root), so that a
+  // known client's connection pays no system call for it.
   static Result<TreeStore> open(const char* root, Filesystem& fs = system_filesystem());
   TreeStore(TreeStore&& other) noexcept;
   TreeStore& operator=(TreeStore&&) = delete;
@@ -65,6 +89,12 @@ class TreeStore final : public Store {
   Result<bool> forget(const Key& key) override;
   Result<void> enumerate(EntryVisitor& visitor) override;
 
+  // Fails when the root is the filesystem's root, whatever its name; the
+  // message is relative to the root ("the filesystem's root, ..."). The
+  // second form takes the root's stat, for a caller that has it.
+  Result<void> refuse_filesystem_root() const;
+  static Result<void> refuse_filesystem_root(const struct stat& root);
+
   int root_fd() const { return root_fd_; }
   Filesystem& filesystem() const { return *fs_; }
 
@@ -73,7 +103,14 @@ class TreeStore final : public Store {
   Result<TreePath> path_of(const Key& key) const;
   // The entry open read-only, or -1 with errno.
   int open_entry(const TreePath& path);
-  Result<Sighting> touch_open_entry(int fd, const TreePath& path, timespec now);
+  enum class Cover { follow, refuse };
+  // Opens and stats the entry that stands for `path`'s key: the file at
+  // `path`, or `path`/net when `path` is a directory; when a shorter key's
+  // entry blocks `path`, that entry (Cover::follow) or an error naming it
+  // (Cover::refuse). `path` becomes what was opened. -1: no entry.
+  Result<int> open_located(TreePath& path, struct stat& st, Cover cover);
+  Result<TreePath> shorter_entry(const TreePath& path, bool* vanished);
+  Result<Sighting> touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now);
   Result<Sighting> create(const TreePath& path, timespec first, timespec last, bool* raced);
 
   std::string root_;

@@ -84,6 +84,7 @@ class Walk {
 
   // Returns true when the name is gone.
   bool child(int fd, const char* name, int depth) {
+    if (depth > 0 && name == TreePath::kInside) return inside_entry(fd, name, depth);
     int byte = tree_level_byte(family_, name);
     if (byte < 0) {
       visitor_.junk(path_, "name does not fit the tree: left alone");
@@ -124,6 +125,29 @@ class Walk {
     return visitor_.empty_directory(fd, name, path_);
   }
 
+  // `net` in a directory of `depth` byte levels: the entry of the key those
+  // levels name, made there because longer keys' entries are beside it.
+  bool inside_entry(int fd, const char* name, int depth) {
+    struct stat st;
+    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return true;
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (st.st_dev != dev_) {
+      visitor_.junk(path_, "on another filesystem: left alone");
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      visitor_.junk(path_, "not a regular file: left alone");
+      return false;
+    }
+    std::uint8_t b[16] = {};
+    std::memcpy(b, bytes_, static_cast<std::size_t>(depth));
+    Prefix key(Address::from_bytes(family_, b), 8 * depth);
+    return visitor_.entry(EntryVisit{key, fd, name, path_, st});
+  }
+
   Filesystem& fs_;
   TreeVisitor& visitor_;
   dev_t dev_;
@@ -141,6 +165,7 @@ Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
     int e = errno;
     return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
   }
+  if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return refused;
   Walk walk(store, visitor, st.st_dev);
   walk.family(store.root_fd(), Family::v4);
   walk.family(store.root_fd(), Family::v6);

@@ -470,23 +470,138 @@ TEST_CASE("a symlinked entry is an error and its target is not touched", "[store
   REQUIRE(text(st.st_mtim) == text(at(1000)));
 }
 
-TEST_CASE("a file where a directory should be is an error", "[store]") {
+// --- keys of different lengths in one tree -----------------------------------
+
+TEST_CASE("a shorter key's entry on a longer key's path answers for it", "[store][mixed]") {
   TempDir tmp;
-  make_dirs(tmp.in_tree("ip4"));
-  make_file(tmp.in_tree("ip4/127"));
+  make_dirs(tmp.in_tree("ip4/192/000"));
+  make_file(tmp.in_tree("ip4/192/000/002"));  // 192.0.2.0/24
+  set_times(tmp.in_tree("ip4/192/000/002"), at(1000), at(900));
   TreeStore store = open_tree(tmp.root());
-  Failure f = failure(store, key("127.0.0.1", 24));
-  REQUIRE(f.message == "open ip4/127/000/000: a file stands where a directory should be");
-  REQUIRE(f.sys_errno == ENOTDIR);
+  auto seen = store.observe(jgl::Key(key("192.0.2.7", 32)), at(2000));
+  REQUIRE(seen.has_value());
+  CHECK_FALSE(seen->created);
+  CHECK(text(seen->first_seen) == text(at(900)));
+  CHECK(text(seen->last_seen) == text(at(1000)));
+  struct stat st = lstat_of(tmp.in_tree("ip4/192/000/002"));
+  CHECK(S_ISREG(st.st_mode));
+  CHECK(text(st.st_atim) == text(at(2000)));
+  CHECK(text(st.st_mtim) == text(at(900)));
+  auto found = store.find(jgl::Key(key("192.0.2.7", 32)));
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->key == jgl::Key(key("192.0.2.7", 24)));
 }
 
-TEST_CASE("a directory where the entry should be is an error", "[store]") {
+TEST_CASE("an IPv6 /48 key under a /32 entry is judged by it; a /128 too", "[store][mixed]") {
   TempDir tmp;
-  make_dirs(tmp.in_tree("ip4/127/000/000"));
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("2001:db8::1", 32)), at(1000))->created);
+  auto by48 = store.observe(jgl::Key(key("2001:db8:0:0:aa::", 48)), at(1100));
+  REQUIRE(by48.has_value());
+  CHECK_FALSE(by48->created);
+  CHECK(text(by48->first_seen) == text(at(1000)));
+  auto by128 = store.observe(jgl::Key(key("2001:db8::5", 128)), at(1200));
+  REQUIRE(by128.has_value());
+  CHECK_FALSE(by128->created);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip6/20/01/0d/b8")).st_mode));
+}
+
+TEST_CASE("a key whose path is a directory of longer keys keeps its entry inside it", "[store][mixed]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("2001:db8::1", 128)), at(1000))->created);
+  auto first = store.observe(jgl::Key(key("2001:db8:0:0:aa::", 48)), at(1100));
+  REQUIRE(first.has_value());
+  CHECK(first->created);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip6/20/01/0d/b8/00/00/net")).st_mode));
+  auto again = store.observe(jgl::Key(key("2001:db8:0:0:bb::", 48)), at(1200));
+  REQUIRE(again.has_value());
+  CHECK_FALSE(again->created);
+  CHECK(text(again->first_seen) == text(at(1100)));
+  auto shorter = store.observe(jgl::Key(key("2001:db8::", 32)), at(1300));
+  REQUIRE(shorter.has_value());
+  CHECK(shorter->created);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip6/20/01/0d/b8/net")).st_mode));
+  // The /128 still has its own entry, untouched.
+  auto own = store.observe(jgl::Key(key("2001:db8::1", 128)), at(1400));
+  REQUIRE(own.has_value());
+  CHECK_FALSE(own->created);
+  CHECK(text(own->first_seen) == text(at(1000)));
+  auto found = store.find(jgl::Key(key("2001:db8::", 32)));
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->key == jgl::Key(key("2001:db8::", 32)));
+  CHECK(text((*found)->first_seen) == text(at(1300)));
+}
+
+TEST_CASE("in IPv4, a /24 beside a /32 of its network, in either order", "[store][mixed]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("192.0.2.7", 32)), at(1000))->created);
+  REQUIRE(store.observe(jgl::Key(key("192.0.2.9", 24)), at(1100))->created);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/192/000/002/007")).st_mode));
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/192/000/002/net")).st_mode));
+  REQUIRE(store.observe(jgl::Key(key("198.51.100.9", 24)), at(1000))->created);
+  auto covered = store.observe(jgl::Key(key("198.51.100.7", 32)), at(1100));
+  REQUIRE(covered.has_value());
+  CHECK_FALSE(covered->created);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/198/051/100")).st_mode));
+}
+
+TEST_CASE("set_times and forget touch only the key's own entry", "[store][mixed]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  REQUIRE(store.observe(jgl::Key(key("192.0.2.9", 24)), at(1000))->created);
+  auto set = store.set_times(jgl::Entry{jgl::Key(key("192.0.2.7", 32)), at(500), at(600)});
+  REQUIRE_FALSE(set.has_value());
+  CHECK(set.error().message == "ip4/192/000/002/007: the entry ip4/192/000/002 of a shorter key stands on its path");
+  auto forgotten = store.forget(jgl::Key(key("192.0.2.7", 32)));
+  REQUIRE(forgotten.has_value());
+  CHECK_FALSE(*forgotten);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/192/000/002")).st_mode));
+  // Inside a directory: set, then forgotten.
+  REQUIRE(store.observe(jgl::Key(key("203.0.113.5", 32)), at(1000))->created);
+  REQUIRE(store.set_times(jgl::Entry{jgl::Key(key("203.0.113.0", 24)), at(500), at(600)}).has_value());
+  struct stat st = lstat_of(tmp.in_tree("ip4/203/000/113/net"));
+  CHECK(text(st.st_mtim) == text(at(500)));
+  CHECK(text(st.st_atim) == text(at(600)));
+  auto removed = store.forget(jgl::Key(key("203.0.113.0", 24)));
+  REQUIRE(removed.has_value());
+  CHECK(*removed);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/203/000/113/005")).st_mode));
+  CHECK_FALSE(std::filesystem::exists(tmp.in_tree("ip4/203/000/113/net")));
+}
+
+TEST_CASE("a directory where a /32 entry should be is an error", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000/000/001"));
+  TreeStore store = open_tree(tmp.root());
+  Failure f = failure(store, key("127.0.0.1", 32));
+  REQUIRE(f.message == "open ip4/127/000/000/001: not a regular file");
+  REQUIRE(S_ISDIR(lstat_of(tmp.in_tree("ip4/127/000/000/001")).st_mode));
+}
+
+TEST_CASE("a directory named net where an entry should be is an error", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000/000/net"));
   TreeStore store = open_tree(tmp.root());
   Failure f = failure(store, key("127.0.0.1", 24));
-  REQUIRE(f.message == "open ip4/127/000/000: not a regular file");
-  REQUIRE(S_ISDIR(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  REQUIRE(f.message == "open ip4/127/000/000/net: not a regular file");
+}
+
+TEST_CASE("a symlink to the filesystem's root is refused before anything is written", "[store]") {
+  TempDir tmp;
+  std::string link = tmp.outside() + "/slash";
+  REQUIRE(::symlink("/", link.c_str()) == 0);
+  TreeStore store = open_tree(link);
+  Failure f = failure(store, key("198.18.0.1", 24));
+  REQUIRE(f.message == link + ": the filesystem's root, refused as the tree");
+  auto refused = store.refuse_filesystem_root();
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message == "the filesystem's root, refused as the tree");
+  CHECK_FALSE(refused.error().temporary);
+  CHECK_FALSE(std::filesystem::exists("/ip4/198"));
 }
 
 TEST_CASE("a fifo where the entry should be is an error and does not block", "[store]") {
@@ -824,14 +939,17 @@ TEST_CASE("find of a key never seen is empty and creates nothing", "[store][inte
   CHECK(std::filesystem::is_empty(tmp.root()));
 }
 
-TEST_CASE("find refuses a directory where the entry should be", "[store][interface]") {
+TEST_CASE("find looks inside a directory where the entry would be", "[store][interface][mixed]") {
   TempDir tmp;
   make_dirs(tmp.in_tree("ip4/192/000/002"));
   TreeStore store = open_tree(tmp.root());
+  auto none = store.find(jgl::Key(key("192.0.2.9", 24)));
+  REQUIRE(none.has_value());
+  CHECK_FALSE(none->has_value());
+  make_file(tmp.in_tree("ip4/192/000/002/net"));
   auto found = store.find(jgl::Key(key("192.0.2.9", 24)));
-  REQUIRE_FALSE(found.has_value());
-  CHECK(found.error().message == "open ip4/192/000/002: not a regular file");
-  CHECK(found.error().temporary);
+  REQUIRE(found.has_value());
+  CHECK(found->has_value());
 }
 
 TEST_CASE("set_times creates an entry with the given first and last sightings", "[store][interface]") {
@@ -881,7 +999,7 @@ TEST_CASE("forget leaves a directory standing where the entry would be", "[store
   TreeStore store = open_tree(tmp.root());
   auto removed = store.forget(jgl::Key(key("203.0.113.5", 32)));
   REQUIRE_FALSE(removed.has_value());
-  CHECK(removed.error().message == "remove ip4/203/000/113/005: not a regular file");
+  CHECK(removed.error().message == "open ip4/203/000/113/005: not a regular file");
   CHECK(S_ISDIR(lstat_of(tmp.in_tree("ip4/203/000/113/005")).st_mode));
 }
 

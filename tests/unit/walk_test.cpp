@@ -200,6 +200,51 @@ TEST_CASE("entries the store makes at odd prefix lengths are found at whole leve
   }
 }
 
+TEST_CASE("a net entry stands for the key of its directory's levels") {
+  TempDir t;
+  t.file("ip4/192/000/002/net");
+  t.file("ip4/192/000/002/007");
+  t.file("ip6/20/01/0d/b8/net");
+  t.file("ip6/20/01/0d/b8/00/00/net");
+  t.file("ip6/20/01/0d/b8/00/00/00/01");
+  Recorder r(system_filesystem());
+  walk(t, r);
+  CHECK(r.entries.size() == 5);
+  CHECK(r.keys["ip4/192/000/002/net"] == "192.0.2.0/24");
+  CHECK(r.keys["ip4/192/000/002/007"] == "192.0.2.7/32");
+  CHECK(r.keys["ip6/20/01/0d/b8/net"] == "2001:db8::/32");
+  CHECK(r.keys["ip6/20/01/0d/b8/00/00/net"] == "2001:db8::/48");
+  CHECK(r.keys["ip6/20/01/0d/b8/00/00/00/01"] == "2001:db8:0:1::/64");
+  CHECK(r.junks.empty());
+}
+
+TEST_CASE("net as a directory, or right under ip4, is junk") {
+  TempDir t;
+  t.dir("ip4/192/net");
+  t.file("ip4/net");
+  t.file("ip6/NET");
+  Recorder r(system_filesystem(), true);
+  walk(t, r);
+  CHECK(r.entries.empty());
+  CHECK(r.junks.count("ip4/192/net") == 1);
+  CHECK(r.junks.count("ip4/net") == 1);
+  CHECK(r.junks.count("ip6/NET") == 1);
+  CHECK(t.exists("ip4/net"));
+}
+
+TEST_CASE("a root that is the filesystem's root by a symlink is not walked") {
+  jgl_test::TempDir tmp{"jgl-walk"};
+  std::string link = tmp / "slash";
+  REQUIRE(::symlink("/", link.c_str()) == 0);
+  auto store = TreeStore::open(link.c_str());
+  REQUIRE(store);
+  Recorder r(system_filesystem());
+  auto walked = walk_tree(*store, r);
+  REQUIRE_FALSE(walked);
+  CHECK(walked.error().message == "the filesystem's root, refused as the tree");
+  CHECK(r.entries.empty());
+}
+
 TEST_CASE("ip4 is walked before ip6") {
   TempDir t;
   t.file("ip6/20/01");
