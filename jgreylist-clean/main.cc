@@ -50,15 +50,6 @@ struct FamilyStats {
 constexpr std::size_t kShownMax = 512;
 std::string shown(std::string_view text) { return shown_value(text, kShownMax); }
 
-std::string when(long t) {
-  char buf[32];
-  time_t tt = t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class Cleaner : public TreeVisitor {
  public:
   Cleaner(const Options& o, Filesystem& fs, long now) : o_(o), fs_(fs), now_(now) {}
@@ -93,7 +84,7 @@ class Cleaner : public TreeVisitor {
       std::string why = e.validated ? "validated, not seen for " + format_duration(now_ - last)
                                     : "pending, first seen " + format_duration(now_ - first) + " ago";
       fmt::print("{} {} ({}): first seen {}, last seen {}: {}\n", o_.dry_run ? "would remove" : "removed",
-                 v.key.format().view(), v.path, when(first), when(last), why);
+                 v.key.format().view(), v.path, format_time(first), format_time(last), why);
     }
     return true;
   }

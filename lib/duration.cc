@@ -1,6 +1,7 @@
 // duration.cc: "35d" and friends.
 #include "lib/duration.h"
 
+#include <ctime>
 #include <string>
 
 #include "lib/number.h"
@@ -53,6 +54,15 @@ std::string format_duration(long seconds) {
     break;
   }
   return out.empty() ? "0s" : out;
+}
+
+std::string format_time(long seconds_since_epoch) {
+  char buf[32];
+  time_t t = seconds_since_epoch;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace jgl

@@ -15,4 +15,7 @@ Result<long> parse_duration(std::string_view text);
 // most two of them.
 std::string format_duration(long seconds);
 
+// A time as ISO 8601 in UTC, to the second: "2026-11-30T12:00:00Z".
+std::string format_time(long seconds_since_epoch);
+
 }  // namespace jgl

@@ -51,7 +51,8 @@ Result<std::unique_ptr<Store>> open_redis(const StoreSettings& settings) {
   return std::make_unique<RedisStore>(std::move(redis));
 }
 
-// The variables only a Redis store reads.
+}  // namespace
+
 Result<void> redis_settings_from_env(StoreSettings& s) {
   s.redis_password = env_get("JGREYLIST_REDIS_PASSWORD");
   auto prefix = redis_prefix(env_get("JGREYLIST_REDIS_PREFIX"));
@@ -71,8 +72,6 @@ Result<void> redis_settings_from_env(StoreSettings& s) {
   s.expiry.max_age = *max_age;
   return {};
 }
-
-}  // namespace
 
 Result<StoreSettings> store_settings_from_env() {
   StoreSettings s;

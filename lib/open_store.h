@@ -35,6 +35,10 @@ struct StoreSettings {
 // JGREYLIST_REDIS is set); the first malformed one is the error, naming it.
 Result<StoreSettings> store_settings_from_env();
 
+// The variables only a Redis store reads, into s: for a program that names
+// a Redis store on its command line (jgreylist-admin --redis).
+Result<void> redis_settings_from_env(StoreSettings& s);
+
 // Opens the store the settings name. The error names the variable at fault
 // ("JGREYLIST_DIR=/x: not a directory"): a configuration error. A Redis
 // store connects at its first request: a server away is a store error.

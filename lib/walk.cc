@@ -18,8 +18,9 @@ class Walk {
   Walk(const TreeStore& store, TreeVisitor& visitor, dev_t dev)
       : fs_(store.filesystem()), visitor_(visitor), dev_(dev) {}
 
-  void family(int root_fd, Family family) {
-    const char* top = family == Family::v4 ? "ip4" : "ip6";
+  // Walks root_fd/top, or the root itself as the family's top when `top`
+  // is "." (a v8 tree, whose IPv4 levels start at the root).
+  void family(int root_fd, Family family, const char* top) {
     path_ = top;
     int fd = fs_.openat(root_fd, top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -167,8 +168,20 @@ Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
   }
   if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return refused;
   Walk walk(store, visitor, st.st_dev);
-  walk.family(store.root_fd(), Family::v4);
-  walk.family(store.root_fd(), Family::v6);
+  walk.family(store.root_fd(), Family::v4, "ip4");
+  walk.family(store.root_fd(), Family::v6, "ip6");
+  return {};
+}
+
+Result<void> walk_v8_tree(const TreeStore& store, TreeVisitor& visitor) {
+  struct stat st;
+  if (store.filesystem().fstat(store.root_fd(), &st) != 0) {
+    int e = errno;
+    return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
+  }
+  if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return refused;
+  Walk walk(store, visitor, st.st_dev);
+  walk.family(store.root_fd(), Family::v4, ".");
   return {};
 }
 

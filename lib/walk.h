@@ -39,7 +39,12 @@ class TreeVisitor {
   virtual void error(std::string_view path, int sys_errno) = 0;
 };
 
-// Walks ip4/ then ip6/. Fails only if the root itself cannot be examined.
+// Walks ip4/ then ip6/. Fails only if the root itself cannot be examined
+// or is the filesystem's root.
 Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor);
+
+// Walks a jgreylist v8 tree: IPv4 only, its levels right under the root
+// ("192/000/002"); paths in the visits start with "./".
+Result<void> walk_v8_tree(const TreeStore& store, TreeVisitor& visitor);
 
 }  // namespace jgl

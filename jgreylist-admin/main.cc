@@ -1,0 +1,650 @@
+// jgreylist-admin: see and change what the greylisting store knows.
+//
+//   list     every entry, one tab-separated line each (or JSON), streamed
+//   show     the key an address falls under, its entry, the verdict now
+//   pass     make a key validated now; forget: remove entries at or under it
+//   stats    counts by family and state, ages, a Prometheus textfile
+//   import-v8, copy   entries from a v8 tree or another store, times kept
+//
+// The same on every store (lib/open_store.h), chosen by JGREYLIST_DIR or
+// JGREYLIST_REDIS as for jgreylist, or by --dir / --redis. Everything it
+// prints of a store's contents is a formatted key, a time or a sanitised
+// message. Exit 0, 1 when some entries failed (each named), 2 for usage
+// and configuration errors.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/diag.h"
+#include "lib/duration.h"
+#include "lib/env.h"
+#include "lib/exitcode.h"
+#include "lib/greylist.h"
+#include "lib/open_store.h"
+#include "lib/printable.h"
+#include "lib/tree_store.h"
+#include "lib/walk.h"
+
+namespace {
+
+using namespace jgl;
+
+constexpr const char* kVersion = "jgreylist-admin 1.0";
+constexpr std::size_t kShownMax = 512;
+
+std::string shown(std::string_view text) { return shown_value(text, kShownMax); }
+
+// --- options ---------------------------------------------------------------
+
+struct Options {
+  std::string dir, redis;            // --dir, --redis
+  std::string holdtime;              // --holdtime
+  int prefix4 = -1, prefix6 = -1;    // --prefix4, --prefix6
+  bool by_ip = false;                // --by-ip
+  // list
+  bool pending = false, validated = false, ip4 = false, ip6 = false, triplets = false, json = false;
+  std::string target;                // list PREFIX; show, pass, forget ADDRESS|PREFIX; import-v8 DIR
+  // stats
+  std::string prometheus;
+  // copy
+  std::string from, to;
+};
+
+// What every verb shares: the clock, the policy, the key settings.
+struct Context {
+  long now = 0;
+  timespec now_ts{};
+  ExpiryPolicy policy;
+  Settings settings;  // prefix4, prefix6, holdtime
+  StoreSettings store;
+  bool failures = false;
+};
+
+[[noreturn]] void usage(std::string_view why) { die(kExitUsage, "{} (see --help)", why); }
+
+// A store named on the command line: a Redis URL, or a directory.
+bool names_redis(std::string_view spec) {
+  return spec.starts_with("redis://") || spec.starts_with("redis-sentinel://") || spec.starts_with("unix:");
+}
+
+Result<std::unique_ptr<Store>> open_named(const StoreSettings& base, const std::string& spec) {
+  StoreSettings s = base;
+  s.dir = nullptr;
+  s.redis = nullptr;
+  if (names_redis(spec)) {
+    s.redis = spec.c_str();
+    if (auto r = redis_settings_from_env(s); !r) return std::unexpected(r.error());
+  } else {
+    s.dir = spec.c_str();
+  }
+  return open_store(s);
+}
+
+std::unique_ptr<Store> open_or_die(const Context& c, const Options& o) {
+  if (!o.dir.empty() && !o.redis.empty()) usage("--dir and --redis: one store at a time");
+  Result<std::unique_ptr<Store>> store = !o.dir.empty()     ? open_named(c.store, o.dir)
+                                         : !o.redis.empty() ? open_named(c.store, o.redis)
+                                                            : open_store(c.store);
+  if (!store) die(kExitUsage, "{}", shown(store.error().message));
+  return std::move(*store);
+}
+
+// --- entries as text --------------------------------------------------------
+
+const char* family_name(const Key& key) {
+  if (key.is_triplet()) return "triplet";
+  return key.client().family() == Family::v4 ? "ip4" : "ip6";
+}
+
+std::string key_text(const Key& key) {
+  std::string text(key.client().format().view());
+  if (key.is_triplet()) {
+    text += " <" + shown(key.sender()) + "> <" + shown(key.recipient()) + ">";
+  }
+  return text;
+}
+
+bool is_validated(const Entry& e, const Context& c) {
+  return judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c.now, c.policy).validated;
+}
+
+std::string describe(const Entry& e, const Context& c) {
+  return fmt::format("{}, first seen {} ({} ago), last seen {} ({} ago)",
+                     is_validated(e, c) ? "validated" : "pending", format_time(e.first_seen.tv_sec),
+                     format_duration(c.now - e.first_seen.tv_sec), format_time(e.last_seen.tv_sec),
+                     format_duration(c.now - e.last_seen.tv_sec));
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : shown(text)) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// Whether `key` is at or under `under` (its network inside under's).
+bool within(const Key& key, const Prefix& under) {
+  const Prefix& p = key.client();
+  return p.family() == under.family() && p.length() >= under.length() &&
+         Prefix(p.address(), under.length()) == under;
+}
+
+// An ADDRESS (keyed by the settings) or a PREFIX (taken as it is).
+Result<Prefix> key_argument(const std::string& text, const Context& c) {
+  if (text.find('/') != std::string::npos) return Prefix::parse(text);
+  auto address = Address::parse(text);
+  if (!address) return std::unexpected(address.error());
+  return key_for(*address, c.settings).client();
+}
+
+// --- list ----------------------------------------------------------------------
+
+class Lister : public EntryVisitor {
+ public:
+  Lister(const Options& o, Context& c, std::optional<Prefix> under) : o_(o), c_(c), under_(under) {}
+
+  void entry(const Entry& e) override {
+    bool validated = is_validated(e, c_);
+    if ((o_.pending && validated) || (o_.validated && !validated)) return;
+    const char* family = family_name(e.key);
+    if (o_.ip4 || o_.ip6 || o_.triplets) {
+      bool wanted = (o_.ip4 && family[2] == '4') || (o_.ip6 && family[2] == '6') || (o_.triplets && family[0] == 't');
+      if (!wanted) return;
+    }
+    if (under_ && !within(e.key, *under_)) return;
+    const char* state = validated ? "validated" : "pending";
+    std::string first = format_time(e.first_seen.tv_sec), last = format_time(e.last_seen.tv_sec);
+    if (o_.json) {
+      std::string extra;
+      if (e.key.is_triplet()) {
+        extra = fmt::format(",\"client\":\"{}\",\"sender\":{},\"recipient\":{}", e.key.client().format().view(),
+                            json_string(e.key.sender()), json_string(e.key.recipient()));
+      }
+      fmt::print("{{\"key\":{},\"family\":\"{}\",\"state\":\"{}\",\"first_seen\":\"{}\",\"last_seen\":\"{}\"{}}}\n",
+                 json_string(key_text(e.key)), family, state, first, last, extra);
+    } else {
+      fmt::print("{}\t{}\t{}\t{}\n", key_text(e.key), state, first, last);
+    }
+  }
+
+  void problem(const Error& error) override { warn("{}", shown(error.message)); }
+
+ private:
+  const Options& o_;
+  Context& c_;
+  std::optional<Prefix> under_;
+};
+
+int list(const Options& o, Context& c) {
+  std::optional<Prefix> under;
+  if (!o.target.empty()) {
+    auto p = Prefix::parse(o.target);
+    if (!p) usage("list " + shown(o.target) + ": " + p.error().message);
+    under = *p;
+  }
+  auto store = open_or_die(c, o);
+  Lister lister(o, c, under);
+  if (auto r = store->enumerate(lister); !r) die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
+  return kExitOk;
+}
+
+// --- show --------------------------------------------------------------------------
+
+int show(const Options& o, Context& c) {
+  auto address = Address::parse(o.target);
+  if (!address) usage("show " + shown(o.target) + ": " + address.error().message);
+  auto store = open_or_die(c, o);
+  Key key = key_for(*address, c.settings);
+  int length = key.client().length();
+  fmt::print("address  {}\n", address->format().view());
+  fmt::print("key      {} (JGREYLIST_PREFIX{}={})\n", key.client().format().view(),
+             address->is_v4() ? '4' : '6', length);
+  auto found = store->find(key);
+  if (!found) die(kExitTrouble, "{}: {}", shown(store->where()), shown(found.error().message));
+  if (!*found) {
+    fmt::print("entry    none\n");
+    fmt::print("verdict  GREY first time: no entry yet; greylisted for {} from its first attempt\n",
+               format_duration(c.settings.holdtime));
+    return kExitOk;
+  }
+  const Entry& e = **found;
+  if (!(e.key == key)) {
+    fmt::print("entry    {} (a shorter key's entry, which answers for this client): {}\n", key_text(e.key),
+               describe(e, c));
+  } else {
+    fmt::print("entry    {}: {}\n", key_text(e.key), describe(e, c));
+  }
+  Verdict v = decide_from_sighting(Sighting{false, e.first_seen, e.last_seen}, c.now_ts, c.settings.holdtime);
+  long passes_at = e.first_seen.tv_sec + c.settings.holdtime;
+  if (v == Verdict::ok_known) {
+    fmt::print("verdict  {}: first seen {} ago, at least the hold time ({})\n", log_words(v),
+               format_duration(c.now - e.first_seen.tv_sec), format_duration(c.settings.holdtime));
+  } else {
+    fmt::print("verdict  {}: passes from {} (in {}), the hold time ({}) after its first sighting\n", log_words(v),
+               format_time(passes_at), format_duration(passes_at - c.now), format_duration(c.settings.holdtime));
+  }
+  long expires = expires_at(e.first_seen.tv_sec, e.last_seen.tv_sec, c.policy);
+  fmt::print("expires  {} unless seen again{}\n", format_time(expires),
+             expires <= c.now ? " (already due: the cleaner removes it at its next run)" : "");
+  fmt::print("note     rules (JGREYLIST, RELAYCLIENT, JGREYLIST_NOREV) are not consulted here\n");
+  return kExitOk;
+}
+
+// --- pass, forget ---------------------------------------------------------------------
+
+int pass(const Options& o, Context& c) {
+  auto prefix = key_argument(o.target, c);
+  if (!prefix) usage("pass " + shown(o.target) + ": " + prefix.error().message);
+  auto store = open_or_die(c, o);
+  Key key(*prefix);
+  auto found = store->find(key);
+  if (!found) die(kExitTrouble, "{}: {}", shown(store->where()), shown(found.error().message));
+  // A shorter key's entry that answers for this one is what must pass.
+  if (*found) key = (*found)->key;
+  timespec first = c.now_ts;
+  first.tv_sec -= c.settings.holdtime;
+  if (*found && (*found)->first_seen.tv_sec < first.tv_sec) first = (*found)->first_seen;
+  Entry passed{key, first, c.now_ts};
+  if (auto r = store->set_times(passed); !r) {
+    die(kExitTrouble, "pass {}: {}", key_text(key), shown(r.error().message));
+  }
+  fmt::print("passed {}: {} (was: {})\n", key_text(key), describe(passed, c),
+             *found ? describe(**found, c) : std::string("no entry"));
+  return kExitOk;
+}
+
+// Removes every entry at or under a prefix: the one named by find, then
+// those of longer keys below it, found by enumeration.
+class Forgetter : public EntryVisitor {
+ public:
+  Forgetter(Store& store, Context& c, const Prefix& under) : store_(store), c_(c), under_(under) {}
+
+  void entry(const Entry& e) override {
+    if (!within(e.key, under_)) return;
+    auto removed = store_.forget(e.key);
+    if (!removed) {
+      c_.failures = true;
+      warn("cannot forget {}: {}", key_text(e.key), shown(removed.error().message));
+      return;
+    }
+    if (!*removed) return;  // gone meanwhile
+    ++count;
+    fmt::print("forgot {}: {}\n", key_text(e.key), describe(e, c_));
+  }
+  void problem(const Error& error) override { warn("{}", shown(error.message)); }
+
+  unsigned long count = 0;
+
+ private:
+  Store& store_;
+  Context& c_;
+  Prefix under_;
+};
+
+int forget(const Options& o, Context& c) {
+  auto prefix = key_argument(o.target, c);
+  if (!prefix) usage("forget " + shown(o.target) + ": " + prefix.error().message);
+  auto store = open_or_die(c, o);
+  Forgetter forgetter(*store, c, *prefix);
+  if (auto r = store->enumerate(forgetter); !r) {
+    die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
+  }
+  if (forgetter.count == 0) fmt::print("no entry at or under {}\n", prefix->format().view());
+  auto covering = store->find(Key(*prefix));
+  if (covering && *covering && !((*covering)->key == Key(*prefix)) && !within((*covering)->key, *prefix)) {
+    fmt::print("note: {} still answers for {} (a shorter key's entry; forget it by its prefix)\n",
+               key_text((*covering)->key), prefix->format().view());
+  }
+  return c.failures ? kExitTrouble : kExitOk;
+}
+
+// --- stats ---------------------------------------------------------------------------
+
+// Ages since last seen, the histogram's buckets.
+struct Bucket {
+  long upto;  // seconds; 0: the rest
+  const char* label;
+  const char* le;
+};
+constexpr Bucket kBuckets[] = {{3600, "< 1 hour", "3600"},
+                               {86400, "< 1 day", "86400"},
+                               {7 * 86400, "< 1 week", "604800"},
+                               {35 * 86400, "< 35 days", "3024000"},
+                               {0, ">= 35 days", "+Inf"}};
+constexpr int kBucketCount = sizeof kBuckets / sizeof kBuckets[0];
+const char* const kFamilies[] = {"ip4", "ip6", "triplet"};
+
+class Counter : public EntryVisitor {
+ public:
+  explicit Counter(Context& c) : c_(c) {}
+
+  void entry(const Entry& e) override {
+    int f = e.key.is_triplet() ? 2 : e.key.client().family() == Family::v4 ? 0 : 1;
+    ++counts[f][is_validated(e, c_) ? 1 : 0];
+    long age = c_.now - e.last_seen.tv_sec;
+    if (age < 0) age = 0;
+    int b = 0;
+    while (kBuckets[b].upto != 0 && age >= kBuckets[b].upto) ++b;
+    ++ages[b];
+    age_sum += static_cast<double>(age);
+  }
+  void problem(const Error& error) override {
+    ++problems;
+    warn("{}", shown(error.message));
+  }
+
+  unsigned long counts[3][2] = {};  // [family][validated]
+  unsigned long ages[kBucketCount] = {};
+  double age_sum = 0;
+  unsigned long problems = 0;
+
+ private:
+  Context& c_;
+};
+
+std::string stats_text(const Counter& k) {
+  std::string out = fmt::format("{:<8} {:>10} {:>10} {:>10}\n", "family", "pending", "validated", "total");
+  unsigned long all[2] = {};
+  for (int f = 0; f < 3; ++f) {
+    out += fmt::format("{:<8} {:>10} {:>10} {:>10}\n", kFamilies[f], k.counts[f][0], k.counts[f][1],
+                       k.counts[f][0] + k.counts[f][1]);
+    all[0] += k.counts[f][0];
+    all[1] += k.counts[f][1];
+  }
+  out += fmt::format("{:<8} {:>10} {:>10} {:>10}\n\n", "all", all[0], all[1], all[0] + all[1]);
+  unsigned long most = 0;
+  for (unsigned long n : k.ages) most = std::max(most, n);
+  out += "last seen      entries\n";
+  for (int b = 0; b < kBucketCount; ++b) {
+    std::size_t bar = most == 0 ? 0 : static_cast<std::size_t>((k.ages[b] * 40 + most - 1) / most);
+    std::string line = fmt::format("{:<12} {:>10}  {}", kBuckets[b].label, k.ages[b], std::string(bar, '#'));
+    out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
+  }
+  if (k.problems != 0) out += fmt::format("\n{} names or keys that are not entries (named above)\n", k.problems);
+  return out;
+}
+
+std::string prometheus_text(const Counter& k, const Context& c) {
+  std::string out =
+      "# HELP jgreylist_entries Greylisting entries in the store, by family and state.\n"
+      "# TYPE jgreylist_entries gauge\n";
+  for (int f = 0; f < 3; ++f) {
+    for (int v = 0; v < 2; ++v) {
+      out += fmt::format("jgreylist_entries{{family=\"{}\",state=\"{}\"}} {}\n", kFamilies[f],
+                         v ? "validated" : "pending", k.counts[f][v]);
+    }
+  }
+  out +=
+      "# HELP jgreylist_entry_last_seen_age_seconds Time since each entry was last seen.\n"
+      "# TYPE jgreylist_entry_last_seen_age_seconds histogram\n";
+  unsigned long cumulative = 0;
+  for (int b = 0; b < kBucketCount; ++b) {
+    cumulative += k.ages[b];
+    out += fmt::format("jgreylist_entry_last_seen_age_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[b].le, cumulative);
+  }
+  out += fmt::format("jgreylist_entry_last_seen_age_seconds_sum {:.0f}\n", k.age_sum);
+  out += fmt::format("jgreylist_entry_last_seen_age_seconds_count {}\n", cumulative);
+  out +=
+      "# HELP jgreylist_store_problems Names or keys in the store that are not entries.\n"
+      "# TYPE jgreylist_store_problems gauge\n";
+  out += fmt::format("jgreylist_store_problems {}\n", k.problems);
+  out +=
+      "# HELP jgreylist_stats_timestamp_seconds When these figures were taken.\n"
+      "# TYPE jgreylist_stats_timestamp_seconds gauge\n";
+  out += fmt::format("jgreylist_stats_timestamp_seconds {}\n", c.now);
+  return out;
+}
+
+// Writes `text` to `path` whole or not at all: a temporary file beside it,
+// synced, then renamed over it, so that node_exporter never reads half.
+Result<void> write_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".XXXXXX";
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return fail("cannot create a temporary file beside " + path + ": " + std::strerror(errno), errno);
+  auto abandon = [&](const char* what) {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(std::string(what) + " " + tmp + ": " + std::strerror(e), e);
+  };
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return abandon("cannot write");
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  // The textfile collector reads it as another user: world-readable.
+  if (::fchmod(fd, 0644) != 0) return abandon("cannot chmod");
+  if (::fsync(fd) != 0) return abandon("cannot sync");
+  if (::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return fail("cannot write " + tmp + ": " + std::strerror(e), e);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return fail("cannot rename " + tmp + " to " + path + ": " + std::strerror(e), e);
+  }
+  return {};
+}
+
+int stats(const Options& o, Context& c) {
+  auto store = open_or_die(c, o);
+  Counter counter(c);
+  if (auto r = store->enumerate(counter); !r) die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
+  fmt::print("{}", stats_text(counter));
+  if (!o.prometheus.empty()) {
+    if (auto r = write_atomically(o.prometheus, prometheus_text(counter, c)); !r) {
+      die(kExitTrouble, "--prometheus: {}", shown(r.error().message));
+    }
+  }
+  return kExitOk;
+}
+
+// --- import-v8, copy -------------------------------------------------------------
+
+// Writes every entry it is given into `to`, times kept.
+class Copier : public EntryVisitor, public TreeVisitor {
+ public:
+  Copier(Store& to, Context& c) : to_(to), c_(c) {}
+
+  void entry(const Entry& e) override {
+    if (judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c_.now, c_.policy).expired) {
+      ++expired;
+      return;
+    }
+    if (auto r = to_.set_times(e); !r) {
+      c_.failures = true;
+      warn("cannot copy {}: {}", key_text(e.key), shown(r.error().message));
+      return;
+    }
+    ++copied;
+  }
+  void problem(const Error& error) override {
+    if (error.temporary) c_.failures = true;
+    warn("{}", shown(error.message));
+  }
+
+  // A v8 tree, walked directly.
+  bool entry(const EntryVisit& v) override {
+    entry(Entry{Key(v.key), v.st.st_mtim, v.st.st_atim});
+    return false;
+  }
+  bool empty_directory(int, const char*, std::string_view) override { return false; }
+  void junk(std::string_view path, std::string_view why) override { warn("{}: {}", shown(path), why); }
+  void error(std::string_view path, int sys_errno) override {
+    c_.failures = true;
+    warn("{}: {}", shown(path), std::strerror(sys_errno));
+  }
+
+  unsigned long copied = 0, expired = 0;
+
+ private:
+  Store& to_;
+  Context& c_;
+};
+
+int finish_copy(const Copier& copier, const Context& c, std::string_view from, std::string_view to) {
+  fmt::print("{} entries copied from {} to {}, {} expired ones left out{}\n", copier.copied, shown(from), shown(to),
+             copier.expired, c.failures ? ", some failed (named above)" : "");
+  return c.failures ? kExitTrouble : kExitOk;
+}
+
+int import_v8(const Options& o, Context& c) {
+  auto to = open_or_die(c, o);
+  auto v8 = TreeStore::open(o.target.c_str());
+  if (!v8) die(kExitUsage, "import-v8: {}", shown(v8.error().message));
+  Copier copier(*to, c);
+  if (auto r = walk_v8_tree(*v8, copier); !r) die(kExitUsage, "import-v8 {}: {}", shown(o.target), r.error().message);
+  return finish_copy(copier, c, o.target, to->where());
+}
+
+int copy(const Options& o, Context& c) {
+  auto from = open_named(c.store, o.from);
+  if (!from) die(kExitUsage, "--from: {}", shown(from.error().message));
+  auto to = open_named(c.store, o.to);
+  if (!to) die(kExitUsage, "--to: {}", shown(to.error().message));
+  Copier copier(**to, c);
+  if (auto r = (*from)->enumerate(copier); !r) {
+    die(kExitTrouble, "{}: {}", shown((*from)->where()), shown(r.error().message));
+  }
+  return finish_copy(copier, c, (*from)->where(), (*to)->where());
+}
+
+// --- main ----------------------------------------------------------------------------
+
+// Reads the settings every verb shares; dies on a malformed one.
+Context read_context(const Options& o, CLI::Option* holdtime_option) {
+  Context c;
+  clock_gettime(CLOCK_REALTIME, &c.now_ts);
+  c.now = c.now_ts.tv_sec;
+  auto settings = settings_from_env();
+  if (!settings) die(kExitUsage, "{}", shown(settings.error().message));
+  c.settings = *settings;
+  if (o.by_ip) {
+    c.settings.prefix4 = 32;
+    c.settings.prefix6 = 128;
+  }
+  if (o.prefix4 >= 0) c.settings.prefix4 = o.prefix4;
+  if (o.prefix6 >= 0) c.settings.prefix6 = o.prefix6;
+  if (holdtime_option->count() != 0) {
+    auto v = parse_duration(o.holdtime);
+    if (!v) usage("--holdtime: " + v.error().message);
+    c.settings.holdtime = *v;
+  }
+  auto store = store_settings_from_env();
+  if (!store) die(kExitUsage, "{}", shown(store.error().message));
+  c.store = *store;
+  // The cleaner's rule, for pending/validated and what copy leaves out.
+  auto pending = env_duration("JGREYLIST_PENDING_AGE", c.policy.pending_age);
+  if (!pending) die(kExitUsage, "{}", shown(pending.error().message));
+  auto max_age = env_duration("JGREYLIST_MAX_AGE", c.policy.max_age);
+  if (!max_age) die(kExitUsage, "{}", shown(max_age.error().message));
+  c.policy = ExpiryPolicy{*max_age, *pending, c.settings.holdtime};
+  c.store.expiry = c.policy;
+  return c;
+}
+
+int run(int argc, char** argv) {
+  Options o;
+  CLI::App app{"See and change what the jgreylist store knows.", "jgreylist-admin"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--dir", o.dir, "the tree (default: $JGREYLIST_DIR)");
+  app.add_option("--redis", o.redis, "a Redis URL (default: $JGREYLIST_REDIS)");
+  CLI::Option* holdtime = app.add_option("--holdtime", o.holdtime,
+                                         "tells validated from pending (default $JGREYLIST_HOLDTIME, else 120s)");
+  app.add_flag("--by-ip", o.by_ip, "key addresses whole, /32 and /128 (as JGREYLIST_BY_IP)");
+  app.add_option("--prefix4", o.prefix4, "IPv4 key length (as JGREYLIST_PREFIX4)")->check(CLI::Range(0, 32));
+  app.add_option("--prefix6", o.prefix6, "IPv6 key length (as JGREYLIST_PREFIX6)")->check(CLI::Range(0, 128));
+  app.footer(
+      "Verbs: list, show, pass, forget, stats, import-v8, copy; VERB --help for each.\n"
+      "Exit: 0 done, 1 some entries failed (each named), 2 usage or configuration error.");
+
+  CLI::App* list_cmd = app.add_subcommand("list", "every entry: key, state, first seen, last seen (tab-separated)");
+  list_cmd->add_flag("--pending", o.pending, "pending entries only");
+  list_cmd->add_flag("--validated", o.validated, "validated entries only");
+  list_cmd->add_flag("--ip4", o.ip4, "IPv4 keys");
+  list_cmd->add_flag("--ip6", o.ip6, "IPv6 keys");
+  list_cmd->add_flag("--triplets", o.triplets, "envelope (triplet) keys");
+  list_cmd->add_flag("--json", o.json, "one JSON object a line");
+  list_cmd->add_option("PREFIX", o.target, "only keys at or under this prefix (192.0.2.0/24, 2001:db8::/32)");
+
+  CLI::App* show_cmd = app.add_subcommand("show", "the key of an address, its entry, and jgreylist's verdict now");
+  show_cmd->add_option("ADDRESS", o.target, "a client's IPv4 or IPv6 address")->required();
+
+  CLI::App* pass_cmd = app.add_subcommand("pass", "make a key validated now, so that its next attempt passes");
+  pass_cmd->add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
+
+  CLI::App* forget_cmd = app.add_subcommand("forget", "remove every entry at or under a key");
+  forget_cmd->add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
+
+  CLI::App* stats_cmd = app.add_subcommand("stats", "counts by family and state, entries by age");
+  stats_cmd->add_option("--prometheus", o.prometheus, "also write node_exporter's textfile format to FILE");
+
+  CLI::App* import_cmd = app.add_subcommand("import-v8", "a jgreylist v8 tree into the store, times kept");
+  import_cmd->add_option("DIR", o.target, "the v8 tree (192/000/002, no ip4/)")->required();
+
+  CLI::App* copy_cmd = app.add_subcommand("copy", "every entry of one store into another, times kept");
+  copy_cmd->add_option("--from", o.from, "a directory or a Redis URL")->required();
+  copy_cmd->add_option("--to", o.to, "a directory or a Redis URL")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    usage(e.what());
+  }
+  if (o.pending && o.validated) usage("list: --pending and --validated: choose one, or neither for both");
+
+  Context c = read_context(o, holdtime);
+  int code = kExitOk;
+  if (list_cmd->parsed()) code = list(o, c);
+  if (show_cmd->parsed()) code = show(o, c);
+  if (pass_cmd->parsed()) code = pass(o, c);
+  if (forget_cmd->parsed()) code = forget(o, c);
+  if (stats_cmd->parsed()) code = stats(o, c);
+  if (import_cmd->parsed()) code = import_v8(o, c);
+  if (copy_cmd->parsed()) code = copy(o, c);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    warn("cannot write the output: {}", std::strerror(errno));
+    return kExitTrouble;
+  }
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  set_program("jgreylist-admin");
+  // fmt reports a failed write by throwing: what was changed stays changed.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    warn("{}", e.what());
+    return kExitTrouble;
+  }
+}
