@@ -72,16 +72,25 @@ std::string Rule::data() const {
   return out;
 }
 
-Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number) {
-  if (line.empty() || line.front() == '#') return std::nullopt;
+Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
+  ParsedLine parsed;
+  if (line.empty() || line.front() == '#') return parsed;
   std::size_t end = line.find_last_not_of(kTrailingBlanks);
   // Debian's tcprules loops for ever on a blank line; the original skipped it.
-  if (end == std::string_view::npos) return std::nullopt;
+  if (end == std::string_view::npos) return parsed;
   line = line.substr(0, end + 1);
 
+  // Debian's loops for ever on a line without a colon too; the original
+  // skipped it, and rule files written for it may hold such lines.
+  if (line.find(':') == std::string_view::npos) {
+    parsed.kind = ParsedLine::Kind::skipped;
+    parsed.reason = "no colon";
+    return parsed;
+  }
   std::size_t colon = instruction_colon(line);
   if (colon == std::string_view::npos) return fail("no ':allow' or ':deny'");
-  Rule rule;
+  parsed.kind = ParsedLine::Kind::rule;
+  Rule& rule = parsed.rule;
   rule.line = line_number;
   rule.address = line.substr(0, colon);
   std::string_view rest = line.substr(colon + 1);
@@ -89,7 +98,7 @@ Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number) {
   rest.remove_prefix(rule.deny ? 4 : 5);
   auto settings = parse_settings(rest, rule);
   if (!settings) return std::unexpected(settings.error());
-  return rule;
+  return parsed;
 }
 
 }  // namespace jgl

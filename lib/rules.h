@@ -7,7 +7,6 @@
 // is lib/rules_compile.h, reading it lib/rules_lookup.h.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,8 +34,23 @@ struct Rule {
   void append_data(std::string& out) const;
 };
 
-// One line of input without its '\n'. An empty, comment or blank line gives
-// no rule. Errors name the problem; the caller adds the line.
-Result<std::optional<Rule>> parse_rule(std::string_view line, int line_number);
+// What one line is. Besides rules and the lines meant to hold none, a line
+// with no ':' at all is skipped, as ucspi-tcp's tcprules skips it (Debian's
+// IPv6 build loops for ever on it instead): tcprules compiles the rest and
+// warns, tcprules --check calls it an error.
+struct ParsedLine {
+  enum class Kind {
+    rule,
+    blank,    // empty, blanks only, or a comment: nothing to say
+    skipped,  // not a rule, and probably meant to be one
+  };
+  Kind kind = Kind::blank;
+  Rule rule;                // when kind is rule
+  std::string_view reason;  // when kind is skipped: why, as "no colon"
+};
+
+// One line of input without its '\n'. Errors name the problem; the caller
+// adds the line.
+Result<ParsedLine> parse_rule(std::string_view line, int line_number);
 
 }  // namespace jgl

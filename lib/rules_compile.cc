@@ -26,6 +26,12 @@ std::unexpected<Error> io_error(fmt::format_string<Args...> what, Args&&... args
   return fail_temporary(fmt::format("{}: {}", fmt::format(what, std::forward<Args>(args)...), std::strerror(e)), e);
 }
 
+// The line as messages show it: without the trailing blanks the parser
+// ignores.
+std::string_view shown(std::string_view line) {
+  return line.substr(0, line.find_last_not_of(kTrailingBlanks) + 1);
+}
+
 // A plain dotted address or prefix ("1.2.3.4", "10.2."), by far the most
 // common rule: its only key is itself.
 bool is_plain_dotted(std::string_view address) {
@@ -72,7 +78,8 @@ Result<void> for_each_line(int fd, Compile&& compile) {
 // each of its keys, in line order.
 class CdbWriter {
  public:
-  CdbWriter(int fd, const std::string& tmp) : fd_(fd), tmp_(tmp) {}
+  CdbWriter(int fd, const std::string& tmp, const OnSkipped& on_skipped)
+      : fd_(fd), tmp_(tmp), on_skipped_(on_skipped) {}
   CdbWriter(const CdbWriter&) = delete;
   CdbWriter& operator=(const CdbWriter&) = delete;
   // tinycdb frees the records it holds only in cdb_make_finish: on a
@@ -89,13 +96,15 @@ class CdbWriter {
 
   Result<void> add_line(std::string_view line) {
     ++line_number_;
-    auto rule = parse_rule(line, line_number_);
-    if (!rule) return refuse(line, rule.error());
-    if (!*rule) return {};
+    auto parsed = parse_rule(line, line_number_);
+    if (!parsed) return refuse(line, parsed.error());
+    if (parsed->kind == ParsedLine::Kind::skipped) on_skipped_({line_number_, parsed->reason, shown(line)});
+    if (parsed->kind != ParsedLine::Kind::rule) return {};
+    const Rule& rule = parsed->rule;
     record_.clear();
-    (*rule)->append_data(record_);
-    if (is_plain_dotted((*rule)->address)) return add((*rule)->address);
-    auto keys = rule_keys((*rule)->address);
+    rule.append_data(record_);
+    if (is_plain_dotted(rule.address)) return add(rule.address);
+    auto keys = rule_keys(rule.address);
     if (!keys) return refuse(line, keys.error());
     for (const std::string& key : *keys) {
       if (auto added = add(key); !added) return added;
@@ -123,13 +132,13 @@ class CdbWriter {
   std::unexpected<Error> write_error() const { return io_error("unable to write to {}", tmp_); }
 
   std::unexpected<Error> refuse(std::string_view line, const Error& e) const {
-    std::string_view shown = line.substr(0, line.find_last_not_of(kTrailingBlanks) + 1);
-    return fail(fmt::format("unable to parse line {} ({}): {}", line_number_, e.message, shown));
+    return fail(fmt::format("unable to parse line {} ({}): {}", line_number_, e.message, shown(line)));
   }
 
   cdb_make maker_;
   int fd_;
   const std::string& tmp_;
+  const OnSkipped& on_skipped_;
   int line_number_ = 0;
   std::string record_;  // of the rule being added, reused
   bool started_ = false;
@@ -138,8 +147,8 @@ class CdbWriter {
 
 // Everything after the temporary file is open: the caller removes it on
 // error.
-Result<void> compile_into(int input_fd, int out_fd, const std::string& tmp) {
-  CdbWriter writer(out_fd, tmp);
+Result<void> compile_into(int input_fd, int out_fd, const std::string& tmp, const OnSkipped& on_skipped) {
+  CdbWriter writer(out_fd, tmp, on_skipped);
   if (auto started = writer.start(); !started) return started;
   auto read = for_each_line(input_fd, [&](std::string_view line) { return writer.add_line(line); });
   if (!read) return read;
@@ -161,11 +170,11 @@ Result<void> remove_old_tmp(const std::string& tmp) {
 
 }  // namespace
 
-Result<void> compile_rules(int input_fd, const std::string& cdb, const std::string& tmp) {
+Result<void> compile_rules(int input_fd, const std::string& cdb, const std::string& tmp, const OnSkipped& on_skipped) {
   if (auto removed = remove_old_tmp(tmp); !removed) return removed;
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("unable to create {}", tmp);
-  auto compiled = compile_into(input_fd, fd, tmp);
+  auto compiled = compile_into(input_fd, fd, tmp, on_skipped);
   if (close(fd) < 0 && compiled) compiled = io_error("unable to write to {}", tmp);
   if (compiled && rename(tmp.c_str(), cdb.c_str()) < 0) compiled = io_error("unable to move {} to {}", tmp, cdb);
   if (!compiled) unlink(tmp.c_str());

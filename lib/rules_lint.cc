@@ -82,13 +82,19 @@ std::vector<Finding> lint_rules(std::string_view text) {
     std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     ++line_number;
-    auto rule = parse_rule(line, line_number);
-    if (!rule) {
-      say(line_number, Severity::error, rule.error().message);
+    auto parsed = parse_rule(line, line_number);
+    if (!parsed) {
+      say(line_number, Severity::error, parsed.error().message);
       continue;
     }
-    if (!*rule) continue;
-    const Rule& r = **rule;
+    // tcprules compiles the file without the line, which was most likely
+    // meant as a rule: an error, so that the file gets fixed.
+    if (parsed->kind == ParsedLine::Kind::skipped) {
+      say(line_number, Severity::error, fmt::format("{}: tcprules skips this line", parsed->reason));
+      continue;
+    }
+    if (parsed->kind != ParsedLine::Kind::rule) continue;
+    const Rule& r = parsed->rule;
     auto keys = rule_keys(r.address);
     if (!keys) {
       say(line_number, Severity::error, keys.error().message);

@@ -1,10 +1,11 @@
 // rules_lint.h: what `tcprules --check` says about a rules file.
 //
-// Everything the compiler would refuse is an error; rules that compile but
-// cannot do what they say are warnings: a key another rule already gave
-// (tcpserver takes the first record of a key), a prefix every address of
-// which a more specific rule catches, a key in a form tcpserver never looks
-// up, settings after a deny. Respelled IPv6 addresses are notes: they work.
+// Every line the compiler would refuse or skip is an error; rules that
+// compile but cannot do what they say are warnings: a key another rule
+// already gave (tcpserver takes the first record of a key), a prefix every
+// address of which a more specific rule catches, a key in a form tcpserver
+// never looks up, settings after a deny. Respelled IPv6 addresses are notes:
+// they work.
 #pragma once
 
 #include <string>

@@ -5,8 +5,9 @@
 //
 // Drop-in for ucspi-tcp's: same syntax, same records, same exit codes (100
 // for usage and bad input, 111 for I/O). Beyond it: IPv6 addresses in any
-// spelling, CIDR prefixes, the line number in every parse error, and a lint
-// mode that writes nothing (exit 0 clean, 1 warnings, 2 errors).
+// spelling, CIDR prefixes, the line number in every parse error, a warning
+// for each line skipped as the original skips it (no colon), and a lint mode
+// that writes nothing (exit 0 clean, 1 warnings, 2 errors).
 //
 // The options are read by hand rather than with CLI11: the original takes
 // two bare operands and nothing else, and scripts call it that way.
@@ -107,7 +108,9 @@ int main(int argc, char** argv) {
   jgl::set_program("tcprules");
   if (auto status = jgl::run_option(argc, argv)) return *status;
   if (argc < 3) jgl::die(jgl::kExitPermanent, "usage: tcprules rules.cdb rules.tmp");
-  auto compiled = jgl::compile_rules(0, argv[1], argv[2]);
+  auto compiled = jgl::compile_rules(0, argv[1], argv[2], [](const jgl::SkippedLine& s) {
+    jgl::warn("warning: skipped line {} ({}): {}", s.line, s.reason, s.text);
+  });
   if (!compiled) {
     const jgl::Error& e = compiled.error();
     jgl::die(e.temporary ? jgl::kExitTemporary : jgl::kExitPermanent, "fatal: {}", e.message);

@@ -3,9 +3,10 @@
 // The input is a rules file. Each line goes through parse_rule and, when it
 // gives a rule, rule_keys; neither may crash. The whole file then goes
 // through compile_rules into a cdb in a private temporary directory: it must
-// fail exactly when some line failed, naming that line, and otherwise every
-// key the rules produced must be found by check_rules, holding the record of
-// the first rule that produced it, as tcpserver would read it.
+// report as skipped exactly the lines the parser skipped, fail exactly when
+// some line failed, naming that line, and otherwise every key the rules
+// produced must be found by check_rules, holding the record of the first
+// rule that produced it, as tcpserver would read it.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -106,6 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Line by line, as compile_rules splits its input.
   std::vector<jgl::Rule> rules;
   std::vector<std::vector<std::string>> keys;
+  std::vector<int> skipped;
   int first_bad_line = 0;
   std::size_t total_keys = 0;
   std::string_view rest = input;
@@ -113,21 +115,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t newline = rest.find('\n');
     std::string_view line = rest.substr(0, newline);
     rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    auto rule = jgl::parse_rule(line, line_number);
-    if (!rule) {
+    auto parsed = jgl::parse_rule(line, line_number);
+    if (!parsed) {
       first_bad_line = line_number;
       break;
     }
-    if (!*rule) continue;
-    if ((*rule)->line != line_number) failed("rule carries the wrong line number", input);
-    auto rule_keys = jgl::rule_keys((*rule)->address);
+    if (parsed->kind == jgl::ParsedLine::Kind::skipped) skipped.push_back(line_number);
+    if (parsed->kind != jgl::ParsedLine::Kind::rule) continue;
+    jgl::Rule& rule = parsed->rule;
+    if (rule.line != line_number) failed("rule carries the wrong line number", input);
+    auto rule_keys = jgl::rule_keys(rule.address);
     if (!rule_keys) {
       first_bad_line = line_number;
       break;
     }
     if (rule_keys->size() > jgl::kMaxKeysPerRule) failed("rule expands into more keys than the limit", input);
     total_keys += rule_keys->size();
-    rules.push_back(std::move(**rule));
+    rules.push_back(std::move(rule));
     keys.push_back(std::move(*rule_keys));
   }
 
@@ -137,8 +141,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string tmp = g_dir + "/rules.tmp";
   unlink(cdb.c_str());
   int in = write_input(input);
-  auto compiled = jgl::compile_rules(in, cdb, tmp);
+  std::vector<int> reported;
+  auto compiled =
+      jgl::compile_rules(in, cdb, tmp, [&](const jgl::SkippedLine& s) { reported.push_back(s.line); });
   close(in);
+  if (reported != skipped) failed("compile_rules reported other skipped lines than the parser", input);
   if (access(tmp.c_str(), F_OK) == 0) failed("compile_rules left its temporary file", input);
   if (first_bad_line != 0) {
     if (compiled) failed("compile_rules accepted what the line parser refused", input);

@@ -9,8 +9,11 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/rules_lookup.h"
 #include "tests/unit/temp_dir.h"
@@ -19,15 +22,26 @@ namespace {
 
 using jgl_test::TempDir;
 
-// Compiles `text` as tcprules reads its standard input.
-jgl::Result<void> compile(std::string_view text, const std::string& cdb, const std::string& tmp) {
+// Compiles `text` as tcprules reads its standard input; the skipped lines
+// go to `skipped` as "LINE (REASON): TEXT".
+jgl::Result<void> compile(std::string_view text, const std::string& cdb, const std::string& tmp,
+                          std::vector<std::string>* skipped = nullptr) {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
   ::close(fds[1]);
-  auto compiled = jgl::compile_rules(fds[0], cdb, tmp);
+  auto compiled = jgl::compile_rules(fds[0], cdb, tmp, [&](const jgl::SkippedLine& s) {
+    if (skipped) skipped->push_back(std::to_string(s.line) + " (" + std::string(s.reason) + "): " + std::string(s.text));
+  });
   ::close(fds[0]);
   return compiled;
+}
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 bool exists(const std::string& path) {
@@ -63,6 +77,26 @@ TEST_CASE("a bad line is a permanent error naming the line, and no cdb is writte
   CHECK_FALSE(compiled.error().temporary);
   CHECK_FALSE(exists(dir / "rules.cdb"));
   CHECK_FALSE(exists(dir / "rules.tmp"));
+}
+
+TEST_CASE("a line without a colon is left out of the cdb and reported") {
+  TempDir dir;
+  std::vector<std::string> skipped;
+  REQUIRE(compile("1.2.3.4:allow\n5.6.7.8 allow \t\n\n   \n# note\n9.9.9.9:deny,X=\"1\"\n10. deny", dir / "with.cdb",
+                  dir / "rules.tmp", &skipped));
+  CHECK(skipped == std::vector<std::string>{"2 (no colon): 5.6.7.8 allow", "7 (no colon): 10. deny"});
+  REQUIRE(compile("1.2.3.4:allow\n9.9.9.9:deny,X=\"1\"\n", dir / "without.cdb", dir / "rules.tmp"));
+  CHECK(contents(dir / "with.cdb") == contents(dir / "without.cdb"));
+}
+
+TEST_CASE("lines skipped before a bad line are reported before the error") {
+  TempDir dir;
+  std::vector<std::string> skipped;
+  auto compiled = compile("1.2.3.4 allow\n1.2.3.5:maybe\n1.2.3.6 allow\n", dir / "rules.cdb", dir / "rules.tmp", &skipped);
+  REQUIRE_FALSE(compiled.has_value());
+  CHECK(compiled.error().message == "unable to parse line 2 (no ':allow' or ':deny'): 1.2.3.5:maybe");
+  CHECK(skipped == std::vector<std::string>{"1 (no colon): 1.2.3.4 allow"});
+  CHECK_FALSE(exists(dir / "rules.cdb"));
 }
 
 TEST_CASE("a key the rules cannot be written under is a permanent error") {

@@ -33,11 +33,16 @@ TEST_CASE("a clean rules file has no findings") {
 }
 
 TEST_CASE("every bad line is an error with its line, not only the first") {
-  auto f = lint("1.2.3.4:allow\ngarbage\n1.2.3.5:allow,X\n2001:db8:0:10::/60:deny\n");
+  auto f = lint("1.2.3.4:allow\ngarbage:\n1.2.3.5:allow,X\n2001:db8:0:10::/60:deny\n");
   REQUIRE(f.size() == 3);
   CHECK(f[0].starts_with("2 error: no ':allow' or ':deny'"));
   CHECK(f[1].starts_with("3 error: a setting without '='"));
   CHECK(f[2].starts_with("4 error: '2001:db8:0:10::/60' cannot be matched exactly"));
+}
+
+TEST_CASE("a line without a colon is an error though tcprules only skips it") {
+  CHECK(lint("1.2.3.4:allow\n5.6.7.8 allow\n\n   \n# note\n") ==
+        std::vector<std::string>{"2 error: no colon: tcprules skips this line"});
 }
 
 TEST_CASE("a repeated rule is a duplicate of the first") {

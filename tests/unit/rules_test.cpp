@@ -7,14 +7,30 @@
 
 namespace {
 
+using jgl::ParsedLine;
 using jgl::Rule;
 
 Rule rule(std::string_view line) {
   auto r = jgl::parse_rule(line, 7);
   INFO("parsing " << line);
   REQUIRE(r.has_value());
-  REQUIRE(r->has_value());
-  return **r;
+  REQUIRE(r->kind == ParsedLine::Kind::rule);
+  return r->rule;
+}
+
+// The kind of a line that parses, "error" for one that does not.
+std::string kind_of(std::string_view line) {
+  auto r = jgl::parse_rule(line, 1);
+  if (!r) return "error";
+  switch (r->kind) {
+    case ParsedLine::Kind::rule:
+      return "rule";
+    case ParsedLine::Kind::blank:
+      return "blank";
+    case ParsedLine::Kind::skipped:
+      return "skipped (" + std::string(r->reason) + ")";
+  }
+  return "unknown";
 }
 
 std::string error_of(std::string_view line) {
@@ -44,10 +60,24 @@ TEST_CASE("settings take any quote character repeated at both ends") {
 }
 
 TEST_CASE("comments empty lines and blank lines give no rule") {
-  for (std::string_view line : {"", "# comment", "#1.2.3.4:allow", "   ", "\t"}) {
-    auto r = jgl::parse_rule(line, 1);
-    REQUIRE(r.has_value());
-    CHECK_FALSE(r->has_value());
+  for (std::string_view line : {"", "# comment", "#1.2.3.4:allow", "   ", "\t", "#no colon"}) {
+    INFO("line '" << line << "'");
+    CHECK(kind_of(line) == "blank");
+  }
+}
+
+TEST_CASE("a line without any colon is skipped as the original skips it") {
+  for (std::string_view line : {"1.2.3.4", "1.2.3.4 allow", "1.2.3.4 allow \t", "1.2.3.4 allow # trusted",
+                                " # an indented comment is no comment", "\r", "1.2.3.4 allow\r"}) {
+    INFO("line '" << line << "'");
+    CHECK(kind_of(line) == "skipped (no colon)");
+  }
+}
+
+TEST_CASE("a line with a colon but no instruction is still refused") {
+  for (std::string_view line : {"1.2.3.4:maybe", "1.2.3.4 allow # note: see below", " 1.2.3.4 : allow"}) {
+    INFO("line '" << line << "'");
+    CHECK(error_of(line) == "no ':allow' or ':deny'");
   }
 }
 
@@ -65,7 +95,6 @@ TEST_CASE("the address ends at the first colon followed by allow or deny") {
 }
 
 TEST_CASE("malformed lines are refused with the problem named") {
-  CHECK(error_of("1.2.3.4") == "no ':allow' or ':deny'");
   CHECK(error_of("1.2.3.4:maybe") == "no ':allow' or ':deny'");
   CHECK(error_of("1.2.3.4:allowx").find("'x' after the instruction") != std::string::npos);
   CHECK(error_of("1.2.3.4:allow # c").find("' ' after the instruction") != std::string::npos);
