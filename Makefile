@@ -132,11 +132,13 @@ deps:
 
 check: deps
 	$(MAKE) -j$(JOBS) all $(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS)
+	scripts/get-promtool $(BUILD)
 	tests/run-all $(BUILD)
 
 check-asan: deps
 	$(MAKE) BUILD=$(ASAN_BUILD) STATIC= CXXFLAGS="$(ASAN_CXXFLAGS)" \
 	  all $(patsubst $(BUILD)/%,$(ASAN_BUILD)/%,$(UNIT) $(TEST_HELPERS) $(FUZZ_TARGETS))
+	scripts/get-promtool $(ASAN_BUILD)
 	$(ASAN_ENV) tests/run-all $(ASAN_BUILD)
 
 fuzz-build: $(FUZZ_TARGETS)
