@@ -78,6 +78,18 @@ bool names_redis(std::string_view spec) {
   return spec.starts_with("redis://") || spec.starts_with("redis-sentinel://") || spec.starts_with("unix:");
 }
 
+// A tree that is the filesystem's root by another name (a symlink to /) is
+// refused here, once, before any verb reads or writes through it.
+Result<std::unique_ptr<Store>> checked(Result<std::unique_ptr<Store>> store) {
+  if (!store) return store;
+  if (auto* tree = dynamic_cast<TreeStore*>(store->get())) {
+    if (auto refused = tree->refuse_filesystem_root(); !refused) {
+      return fail(std::string(tree->where()) + ": " + refused.error().message);
+    }
+  }
+  return store;
+}
+
 Result<std::unique_ptr<Store>> open_named(const StoreSettings& base, const std::string& spec) {
   StoreSettings s = base;
   s.dir = nullptr;
@@ -88,14 +100,14 @@ Result<std::unique_ptr<Store>> open_named(const StoreSettings& base, const std::
   } else {
     s.dir = spec.c_str();
   }
-  return open_store(s);
+  return checked(open_store(s));
 }
 
 std::unique_ptr<Store> open_or_die(const Context& c, const Options& o) {
   if (!o.dir.empty() && !o.redis.empty()) usage("--dir and --redis: one store at a time");
   Result<std::unique_ptr<Store>> store = !o.dir.empty()     ? open_named(c.store, o.dir)
                                          : !o.redis.empty() ? open_named(c.store, o.redis)
-                                                            : open_store(c.store);
+                                                            : checked(open_store(c.store));
   if (!store) die(kExitUsage, "{}", shown(store.error().message));
   return std::move(*store);
 }
@@ -180,7 +192,12 @@ class Lister : public EntryVisitor {
     }
   }
 
-  void problem(const Error& error) override { warn("{}", shown(error.message)); }
+  // A name that is not an entry is left alone; one that cannot be read is
+  // an entry missing from the listing: exit 1.
+  void problem(const Error& error) override {
+    if (error.temporary) c_.failures = true;
+    warn("{}", shown(error.message));
+  }
 
  private:
   const Options& o_;
@@ -198,7 +215,7 @@ int list(const Options& o, Context& c) {
   auto store = open_or_die(c, o);
   Lister lister(o, c, under);
   if (auto r = store->enumerate(lister); !r) die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
-  return kExitOk;
+  return c.failures ? kExitTrouble : kExitOk;
 }
 
 // --- show --------------------------------------------------------------------------
@@ -336,18 +353,24 @@ class Counter : public EntryVisitor {
     ++counts[f][is_validated(e, c_) ? 1 : 0];
     long age = c_.now - e.last_seen.tv_sec;
     if (age < 0) age = 0;
+    // The table's rows are "less than"; Prometheus's le is "at most".
     int b = 0;
     while (kBuckets[b].upto != 0 && age >= kBuckets[b].upto) ++b;
     ++ages[b];
+    b = 0;
+    while (kBuckets[b].upto != 0 && age > kBuckets[b].upto) ++b;
+    ++at_most[b];
     age_sum += static_cast<double>(age);
   }
   void problem(const Error& error) override {
     ++problems;
+    if (error.temporary) c_.failures = true;
     warn("{}", shown(error.message));
   }
 
   unsigned long counts[3][2] = {};  // [family][validated]
-  unsigned long ages[kBucketCount] = {};
+  unsigned long ages[kBucketCount] = {};     // age < upto, for people
+  unsigned long at_most[kBucketCount] = {};  // age <= upto, for Prometheus
   double age_sum = 0;
   unsigned long problems = 0;
 
@@ -392,7 +415,7 @@ std::string prometheus_text(const Counter& k, const Context& c) {
       "# TYPE jgreylist_entry_last_seen_age_seconds histogram\n";
   unsigned long cumulative = 0;
   for (int b = 0; b < kBucketCount; ++b) {
-    cumulative += k.ages[b];
+    cumulative += k.at_most[b];
     out += fmt::format("jgreylist_entry_last_seen_age_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[b].le, cumulative);
   }
   out += fmt::format("jgreylist_entry_last_seen_age_seconds_sum {:.0f}\n", k.age_sum);
@@ -457,7 +480,7 @@ int stats(const Options& o, Context& c) {
       die(kExitTrouble, "--prometheus: {}", shown(r.error().message));
     }
   }
-  return kExitOk;
+  return c.failures ? kExitTrouble : kExitOk;
 }
 
 // --- import-v8, copy -------------------------------------------------------------
@@ -475,8 +498,14 @@ class Copier : public EntryVisitor, public TreeVisitor {
     if (auto r = to_.set_times(e); !r) {
       c_.failures = true;
       warn("cannot copy {}: {}", key_text(e.key), shown(r.error().message));
+      // A store that is away fails every entry, each after its timeout:
+      // stop rather than name a million of them.
+      if (++failed_in_a_row == kGiveUpAfter) {
+        die(kExitTrouble, "{} entries failed in a row: stopped, {} copied before", kGiveUpAfter, copied);
+      }
       return;
     }
+    failed_in_a_row = 0;
     ++copied;
   }
   void problem(const Error& error) override {
@@ -499,9 +528,19 @@ class Copier : public EntryVisitor, public TreeVisitor {
   unsigned long copied = 0, expired = 0;
 
  private:
+  static constexpr int kGiveUpAfter = 10;
+  int failed_in_a_row = 0;
   Store& to_;
   Context& c_;
 };
+
+// One read before the first write: a store that is away or refuses us
+// fails here with one line, not once per entry.
+void probe(Store& store) {
+  if (auto r = store.find(Key(Prefix(Address::v4(0), 0))); !r) {
+    die(kExitTrouble, "{}: {}", shown(store.where()), shown(r.error().message));
+  }
+}
 
 int finish_copy(const Copier& copier, const Context& c, std::string_view from, std::string_view to) {
   fmt::print("{} entries copied from {} to {}, {} expired ones left out{}\n", copier.copied, shown(from), shown(to),
@@ -513,6 +552,10 @@ int import_v8(const Options& o, Context& c) {
   auto to = open_or_die(c, o);
   auto v8 = TreeStore::open(o.target.c_str());
   if (!v8) die(kExitUsage, "import-v8: {}", shown(v8.error().message));
+  if (auto refused = v8->refuse_filesystem_root(); !refused) {
+    die(kExitUsage, "import-v8 {}: {}", shown(o.target), refused.error().message);
+  }
+  probe(*to);
   Copier copier(*to, c);
   if (auto r = walk_v8_tree(*v8, copier); !r) die(kExitUsage, "import-v8 {}: {}", shown(o.target), r.error().message);
   return finish_copy(copier, c, o.target, to->where());
@@ -523,6 +566,7 @@ int copy(const Options& o, Context& c) {
   if (!from) die(kExitUsage, "--from: {}", shown(from.error().message));
   auto to = open_named(c.store, o.to);
   if (!to) die(kExitUsage, "--to: {}", shown(to.error().message));
+  probe(**to);
   Copier copier(**to, c);
   if (auto r = (*from)->enumerate(copier); !r) {
     die(kExitTrouble, "{}: {}", shown((*from)->where()), shown(r.error().message));

@@ -70,7 +70,11 @@ std::unexpected<Error> reply_error(std::string_view key, const redisReply* reply
 // {first, last} strings (last may be nil) as an entry's times.
 Result<std::optional<std::pair<timespec, timespec>>> times_of(std::string_view key, const redisReply* first,
                                                               const redisReply* last) {
-  if (first->type == REDIS_REPLY_NIL) return std::nullopt;
+  if (first->type == REDIS_REPLY_NIL) {
+    // Both gone: the key expired or was removed since it was named.
+    if (last->type == REDIS_REPLY_NIL) return std::nullopt;
+    return fail_temporary(std::string(key) + ": a last sighting without a first");
+  }
   auto f = parse_time(reply_text(first));
   auto l = last->type == REDIS_REPLY_NIL ? f : parse_time(reply_text(last));
   if (!f || !l) return fail_temporary(std::string(key) + ": not a first/last pair of times");
@@ -199,7 +203,12 @@ Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& v
     std::string name(commands[i][1]);
     auto times = r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? times_of(name, r->element[0], r->element[1])
                                                                   : reply_error(name, r);
-    if (!times) visitor.problem(times.error());
+    if (!times) {
+      // This key's contents, not the server: left alone, as the tree's junk.
+      Error e = times.error();
+      e.temporary = false;
+      visitor.problem(e);
+    }
     if (times && *times) visitor.entry(Entry{*parsed[i], (*times)->first, (*times)->second});
   }
   return {};
