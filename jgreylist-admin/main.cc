@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -608,6 +609,24 @@ Context read_context(const Options& o, CLI::Option* holdtime_option) {
   return c;
 }
 
+// The first operand that is neither an option, an option's value nor a
+// verb: what a mistyped verb looks like.
+const char* unknown_verb(int argc, char** argv) {
+  static constexpr std::string_view kVerbs[] = {"list", "show", "pass", "forget", "stats", "import-v8", "copy"};
+  static constexpr std::string_view kWithValue[] = {"--dir", "--redis", "--holdtime", "--prefix4", "--prefix6"};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (std::find(std::begin(kWithValue), std::end(kWithValue), arg) != std::end(kWithValue)) {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with('-')) continue;
+    if (std::find(std::begin(kVerbs), std::end(kVerbs), arg) != std::end(kVerbs)) return nullptr;
+    return argv[i];
+  }
+  return nullptr;
+}
+
 int run(int argc, char** argv) {
   Options o;
   CLI::App app{"See and change what the jgreylist store knows.", "jgreylist-admin"};
@@ -660,6 +679,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const char* verb = unknown_verb(argc, argv)) usage("unknown verb '" + shown(verb) + "'");
     usage(e.what());
   }
   if (o.pending && o.validated) usage("list: --pending and --validated: choose one, or neither for both");
