@@ -26,6 +26,9 @@ PORT     ?= 2525
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 JGL_CPPFLAGS = -I. -DFMT_HEADER_ONLY
+# What a program that opens a store links: hiredis for Redis, nettle for
+# the SHA-256 that names triplet entries.
+STORE_LIBS   = -lhiredis -lnettle
 JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP -ffunction-sections -fdata-sections
 
 LIB_SRCS  = $(wildcard lib/*.cc)
@@ -84,15 +87,15 @@ $(LIB): $(LIB_OBJS)
 # Programs that open a store link hiredis, for the Redis one.
 $(BUILD)/bin/jgreylist: $(BUILD)/obj/jgreylist/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lhiredis
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BUILD)/bin/jgreylist-clean: $(BUILD)/obj/jgreylist-clean/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BUILD)/bin/jgreylist-admin: $(BUILD)/obj/jgreylist-admin/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lhiredis
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 # tcprules and tcprulescheck write and read cdb files with tinycdb.
 $(BUILD)/bin/tcprules: $(BUILD)/obj/tcprules/tcprules.o $(LIB)
@@ -109,15 +112,15 @@ $(BUILD)/bin/tcprules-exec: $(BUILD)/obj/tcprules/tcprules-exec.o $(LIB)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb -lhiredis -lpthread
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb $(STORE_LIBS) -lpthread
 
 $(FAULT_PROGRAMS): $(BUILD)/tests/%: $(BUILD)/obj/%/main.o $(BUILD)/obj/tests/helpers/fault_seam.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lhiredis
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lhiredis
+	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BUILD)/fuzz/obj/%.o: %.cc
 	@mkdir -p $(@D)
@@ -125,7 +128,7 @@ $(BUILD)/fuzz/obj/%.o: %.cc
 
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb -lhiredis
+	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb $(STORE_LIBS)
 
 deps:
 	scripts/install-deps

@@ -84,7 +84,7 @@ class Cleaner : public TreeVisitor {
       std::string why = e.validated ? "validated, not seen for " + format_duration(now_ - last)
                                     : "pending, first seen " + format_duration(now_ - first) + " ago";
       fmt::print("{} {} ({}): first seen {}, last seen {}: {}\n", o_.dry_run ? "would remove" : "removed",
-                 v.key.format().view(), v.path, format_time(first), format_time(last), why);
+                 v.triplet ? std::string_view("triplet") : v.key.format().view(), v.path, format_time(first), format_time(last), why);
     }
     return true;
   }
@@ -115,9 +115,11 @@ class Cleaner : public TreeVisitor {
   bool failures() const { return failures_; }
 
   void print_stats() const {
-    const char* names[] = {"ip4", "ip6"};
-    for (int i = 0; i < 2; ++i) {
+    const char* names[] = {"ip4", "ip6", "triplet"};
+    for (int i = 0; i < 3; ++i) {
       const FamilyStats& s = stats_[i];
+      // triplet/ is jgreylist-queue's: not mentioned in trees without it.
+      if (i == 2 && s.seen == 0 && s.directories == 0 && s.skipped == 0) continue;
       fmt::print("{}: {} entries seen, {} validated, {} pending, {} kept, {} {}removed, {} directories {}removed, {} "
                  "names skipped\n",
                  names[i], s.seen, s.validated, s.pending, s.seen - s.removed, s.removed,
@@ -126,12 +128,14 @@ class Cleaner : public TreeVisitor {
   }
 
  private:
-  FamilyStats& stats_for(std::string_view path) { return stats_[path.starts_with("ip6") ? 1 : 0]; }
+  FamilyStats& stats_for(std::string_view path) {
+    return stats_[path.starts_with("ip6") ? 1 : path.starts_with("triplet") ? 2 : 0];
+  }
 
   const Options& o_;
   Filesystem& fs_;
   long now_;
-  FamilyStats stats_[2];
+  FamilyStats stats_[3];
   bool failures_ = false;
 };
 

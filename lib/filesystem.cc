@@ -70,6 +70,8 @@ int Filesystem::fstatat(int dirfd, const char* path, struct stat* st, int flags)
   return ::fstatat(dirfd, path, st, flags);
 }
 int Filesystem::futimens(int fd, const timespec times[2]) { return ::futimens(fd, times); }
+ssize_t Filesystem::write(int fd, const void* buf, size_t size) { return ::write(fd, buf, size); }
+ssize_t Filesystem::read(int fd, void* buf, size_t size) { return ::read(fd, buf, size); }
 int Filesystem::close(int fd) { return ::close(fd); }
 
 }  // namespace jgl

@@ -27,6 +27,8 @@ class Filesystem {
   virtual int fstat(int fd, struct stat* st);
   virtual int fstatat(int dirfd, const char* path, struct stat* st, int flags);
   virtual int futimens(int fd, const timespec times[2]);
+  virtual ssize_t write(int fd, const void* buf, size_t size);
+  virtual ssize_t read(int fd, void* buf, size_t size);
   virtual int close(int fd);
 };
 

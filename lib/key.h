@@ -19,6 +19,10 @@ namespace jgl {
 
 class Key {
  public:
+  // The longest sender or recipient a triplet carries (RFC 5321 allows 256
+  // octets for a path); callers refuse longer ones.
+  static constexpr std::size_t kMaxAddress = 1024;
+
   explicit Key(const Prefix& client) : client_(client) {}
   static Key triplet(const Prefix& client, std::string sender, std::string recipient) {
     Key key(client);
@@ -33,6 +37,11 @@ class Key {
   // Empty for a prefix key; a triplet's sender may be empty too (a bounce).
   std::string_view sender() const { return sender_; }
   std::string_view recipient() const { return recipient_; }
+
+  // A triplet's name in every store: the lowercase hex SHA-256 of its
+  // client prefix (CIDR text), sender and recipient, NUL-separated. Fixed
+  // length whatever the envelope holds; nothing of the addresses in it.
+  std::string digest() const;
 
   friend bool operator==(const Key&, const Key&) = default;
 

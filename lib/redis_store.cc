@@ -23,6 +23,7 @@ local holdtime, pending, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumbe
 local seen = redis.call('HMGET', KEYS[1], 'first', 'last')
 if not seen[1] then
   redis.call('HSET', KEYS[1], 'first', now, 'last', now)
+  if ARGV[6] then redis.call('HSET', KEYS[1], 'client', ARGV[6], 'sender', ARGV[7], 'recipient', ARGV[8]) end
   redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
   return {1, now, now}
 end
@@ -38,6 +39,7 @@ return {0, seen[1], seen[2] or seen[1]}
 constexpr std::string_view kSetScript = R"lua(
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'first', ARGV[1], 'last', ARGV[2])
+if ARGV[4] then redis.call('HSET', KEYS[1], 'client', ARGV[4], 'sender', ARGV[5], 'recipient', ARGV[6]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 )lua";
@@ -81,6 +83,22 @@ Result<std::optional<std::pair<timespec, timespec>>> times_of(std::string_view k
   return std::pair{*f, *l};
 }
 
+// A triplet key from its hash's client, sender and recipient fields
+// (elements 2 to 4), checked against the digest its name ends with.
+Result<Key> triplet_of(std::string_view name, const redisReply& fields) {
+  for (std::size_t i = 2; i < 5; ++i) {
+    if (fields.element[i]->type != REDIS_REPLY_STRING) return fail_temporary(std::string(name) + ": a triplet without its key");
+  }
+  auto client = Prefix::parse(reply_text(fields.element[2]));
+  std::string_view sender = reply_text(fields.element[3]), recipient = reply_text(fields.element[4]);
+  if (!client || sender.size() > Key::kMaxAddress || recipient.size() > Key::kMaxAddress) {
+    return fail_temporary(std::string(name) + ": a triplet without its key");
+  }
+  Key key = Key::triplet(*client, std::string(sender), std::string(recipient));
+  if (!name.ends_with(key.digest())) return fail_temporary(std::string(name) + ": not the key its name hashes");
+  return key;
+}
+
 // SCAN's MATCH is a glob: the prefix's own * ? [ ] \ must match themselves.
 std::string glob_escaped(std::string_view text) {
   std::string out;
@@ -91,6 +109,17 @@ std::string glob_escaped(std::string_view text) {
   return out + "*";
 }
 
+// A triplet's hash carries its key beside its times, for listings: the
+// key's name is only its digest.
+// `client` holds the CIDR text the command's view points into.
+void add_triplet_fields(const Key& key, std::string& client, RedisCommand& command) {
+  if (!key.is_triplet()) return;
+  client = key.client().format().view();
+  command.emplace_back(client);
+  command.emplace_back(key.sender());
+  command.emplace_back(key.recipient());
+}
+
 }  // namespace
 
 RedisStore::RedisStore(RedisStoreSettings settings)
@@ -99,7 +128,7 @@ RedisStore::RedisStore(RedisStoreSettings settings)
       db_text_(std::to_string(settings_.location.db)) {}
 
 Result<std::string> RedisStore::name_of(const Key& key) const {
-  if (key.is_triplet()) return fail("the Redis store holds no triplet keys");
+  if (key.is_triplet()) return settings_.prefix + "triplet:" + key.digest();
   const char* family = key.client().family() == Family::v4 ? "ip4:" : "ip6:";
   return settings_.prefix + family + std::string(key.client().format().view());
 }
@@ -111,7 +140,10 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   std::string holdtime = std::to_string(settings_.expiry.holdtime);
   std::string pending = std::to_string(settings_.expiry.pending_age);
   std::string max_age = std::to_string(settings_.expiry.max_age);
-  auto replies = request({{"EVAL", kObserveScript, "1", *name, now_text, now_s, holdtime, pending, max_age}});
+  RedisCommand command{"EVAL", kObserveScript, "1", *name, now_text, now_s, holdtime, pending, max_age};
+  std::string client;
+  add_triplet_fields(key, client, command);
+  auto replies = request({std::move(command)});
   if (!replies) return std::unexpected(replies.error());
   const redisReply* r = (*replies)[0].get();
   if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
@@ -145,8 +177,10 @@ Result<void> RedisStore::set_times(const Entry& entry) {
   std::string first = time_text(entry.first_seen), last = time_text(entry.last_seen);
   std::string ttl_text = std::to_string(ttl);
   // Already expired: what Redis would keep of it is nothing.
-  auto replies = ttl <= 0 ? request({{"DEL", *name}})
-                          : request({{"EVAL", kSetScript, "1", *name, first, last, ttl_text}});
+  RedisCommand command{"EVAL", kSetScript, "1", *name, first, last, ttl_text};
+  std::string client;
+  add_triplet_fields(entry.key, client, command);
+  auto replies = ttl <= 0 ? request({{"DEL", *name}}) : request({std::move(command)});
   if (!replies) return std::unexpected(replies.error());
   if (is_error((*replies)[0].get())) return reply_error(*name, (*replies)[0].get());
   return {};
@@ -186,6 +220,11 @@ Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& v
   for (std::size_t i = 0; i < keys.elements; ++i) {
     std::string_view name = reply_text(keys.element[i]);
     std::string_view rest = name.substr(std::min(name.size(), settings_.prefix.size()));
+    if (rest.starts_with("triplet:") && rest.size() == 8 + 64) {
+      parsed.emplace_back(std::nullopt);
+      commands.push_back({"HMGET", name, "first", "last", "client", "sender", "recipient"});
+      continue;
+    }
     bool v4 = rest.starts_with("ip4:"), v6 = rest.starts_with("ip6:");
     auto prefix = v4 || v6 ? Prefix::parse(rest.substr(4)) : fail("not a greylisting key");
     if (!prefix || prefix->family() != (v4 ? Family::v4 : Family::v6)) {
@@ -201,8 +240,14 @@ Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& v
   for (std::size_t i = 0; i < commands.size(); ++i) {
     const redisReply* r = (*replies)[i].get();
     std::string name(commands[i][1]);
-    auto times = r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? times_of(name, r->element[0], r->element[1])
-                                                                  : reply_error(name, r);
+    std::size_t fields = parsed[i] ? 2 : 5;
+    auto times = r->type == REDIS_REPLY_ARRAY && r->elements == fields ? times_of(name, r->element[0], r->element[1])
+                                                                       : reply_error(name, r);
+    if (times && *times && !parsed[i]) {
+      auto key = triplet_of(name, *r);
+      if (!key) times = std::unexpected(key.error());
+      else parsed[i] = std::move(*key);
+    }
     if (!times) {
       // This key's contents, not the server: left alone, as the tree's junk.
       Error e = times.error();

@@ -90,6 +90,58 @@ const char* TreePath::level(int i, char* buf) const {
   return buf;
 }
 
+TreePath TreePath::triplet(std::string_view digest) {
+  TreePath p;
+  std::string_view top = "triplet";
+  std::memcpy(p.text_, top.data(), top.size());
+  p.size_ = top.size();
+  std::size_t at = 0;
+  for (std::size_t part : {std::size_t{2}, std::size_t{2}, digest.size() - 4}) {
+    p.text_[p.size_++] = '/';
+    std::memcpy(p.text_ + p.size_, digest.data() + at, part);
+    p.size_ += part;
+    at += part;
+  }
+  p.text_[p.size_] = '\0';
+  p.levels_ = 4;
+  p.triplet_ = true;
+  return p;
+}
+
+std::string triplet_content(const Key& key) {
+  std::string content(key.client().format().view());
+  content += '\0';
+  content += key.sender();
+  content += '\0';
+  content += key.recipient();
+  content += '\0';
+  return content;
+}
+
+Result<Key> parse_triplet_content(std::string_view content) {
+  std::string_view parts[3];
+  for (auto& part : parts) {
+    std::size_t nul = content.find('\0');
+    if (nul == std::string_view::npos) return fail("not a triplet entry's contents");
+    part = content.substr(0, nul);
+    content.remove_prefix(nul + 1);
+  }
+  if (!content.empty() || parts[1].size() > Key::kMaxAddress || parts[2].size() > Key::kMaxAddress) {
+    return fail("not a triplet entry's contents");
+  }
+  auto client = Prefix::parse(parts[0]);
+  if (!client) return fail("not a triplet entry's contents: " + client.error().message);
+  return Key::triplet(*client, std::string(parts[1]), std::string(parts[2]));
+}
+
+bool is_hex_name(std::string_view name, std::size_t size) {
+  if (name.size() != size) return false;
+  for (char c : name) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 TreePath TreePath::inside() const {
   TreePath p = *this;
   if (inside_) return p;
@@ -173,9 +225,7 @@ TreeStore::~TreeStore() {
 }
 
 Result<TreePath> TreeStore::path_of(const Key& key) const {
-  // The envelope's subtree comes with the queue filter; until then nothing
-  // may write a triplet where a prefix entry would go.
-  if (key.is_triplet()) return fail("the tree holds no triplet keys");
+  if (key.is_triplet()) return TreePath::triplet(key.digest());
   return TreePath(key.client());
 }
 
@@ -188,7 +238,7 @@ Result<int> TreeStore::open_located(TreePath& path, struct stat& st, Cover cover
     int fd = open_entry(path);
     if (fd < 0) {
       if (errno == ENOENT) return -1;
-      if (errno != ENOTDIR) return store_error("open", path.view(), errno);
+      if (errno != ENOTDIR || path.is_triplet()) return store_error("open", path.view(), errno);
       bool vanished = false;
       auto shorter = shorter_entry(path, &vanished);
       if (!shorter) return std::unexpected(shorter.error());
@@ -250,7 +300,7 @@ Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
     if (!fd) return std::unexpected(fd.error());
     if (*fd >= 0) return touch_open_entry(*fd, st, *path, now);
     bool raced = false;
-    auto created = create(*path, now, now, &raced);
+    auto created = create(*path, now, now, key.is_triplet() ? triplet_content(key) : std::string(), &raced);
     if (created || !raced) return created;
   }
   return gave_up(path->view());
@@ -296,7 +346,8 @@ Result<void> TreeStore::set_times(const Entry& entry) {
       return {};
     }
     bool raced = false;
-    auto created = create(*path, entry.first_seen, entry.last_seen, &raced);
+    auto created = create(*path, entry.first_seen, entry.last_seen,
+                          entry.key.is_triplet() ? triplet_content(entry.key) : std::string(), &raced);
     if (created) return {};
     if (!raced) return std::unexpected(created.error());
   }
@@ -343,10 +394,20 @@ namespace {
 // The walk's visits as the Store interface's entries; nothing is removed.
 class EnumerationVisitor : public TreeVisitor {
  public:
-  explicit EnumerationVisitor(EntryVisitor& visitor) : visitor_(visitor) {}
+  EnumerationVisitor(EntryVisitor& visitor, Filesystem& fs) : visitor_(visitor), fs_(fs) {}
   bool entry(const EntryVisit& v) override {
-    visitor_.entry(Entry{Key(v.key), v.st.st_mtim, v.st.st_atim});
-    return false;  // kept
+    if (!v.triplet) {
+      visitor_.entry(Entry{Key(v.key), v.st.st_mtim, v.st.st_atim});
+      return false;  // kept
+    }
+    auto key = triplet_key(v);
+    if (!key) {
+      visitor_.problem(Error{std::string(v.path) + ": " + key.error().message + ": left alone", 0,
+                             key.error().temporary});
+    } else {
+      visitor_.entry(Entry{*key, v.st.st_mtim, v.st.st_atim});
+    }
+    return false;
   }
   bool empty_directory(int, const char*, std::string_view) override { return false; }
   void junk(std::string_view path, std::string_view why) override {
@@ -357,20 +418,43 @@ class EnumerationVisitor : public TreeVisitor {
   }
 
  private:
+  // A triplet entry's key, from its contents, checked against its name.
+  Result<Key> triplet_key(const EntryVisit& v) {
+    int fd = fs_.openat(v.dirfd, v.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd < 0) return fail_temporary(std::strerror(errno), errno);
+    char buf[kTripletContentMax + 1];
+    std::size_t size = 0;
+    ssize_t n = 0;
+    while (size < sizeof buf && (n = fs_.read(fd, buf + size, sizeof buf - size)) > 0) size += static_cast<std::size_t>(n);
+    int e = errno;
+    fs_.close(fd);
+    if (n < 0) return fail_temporary(std::strerror(e), e);
+    auto key = parse_triplet_content(std::string_view(buf, size));
+    if (!key) return key;
+    std::string digest = key->digest();
+    std::string_view path = v.path;
+    // "triplet/ab/cd/<60>": the digest without its slashes.
+    std::string named = std::string(path.substr(8, 2)) + std::string(path.substr(11, 2)) + std::string(path.substr(14));
+    if (named != digest) return fail("its contents are not the key its name hashes");
+    return key;
+  }
+
   EntryVisitor& visitor_;
+  Filesystem& fs_;
 };
 
 }  // namespace
 
 Result<void> TreeStore::enumerate(EntryVisitor& visitor) {
-  EnumerationVisitor walk_visitor(visitor);
+  EnumerationVisitor walk_visitor(visitor, *fs_);
   return walk_tree(*this, walk_visitor);
 }
 
 // Makes the missing levels and the entry, with mtime `first` and atime
 // `last`. *raced is set when another process got in between (the entry
 // appeared, a directory vanished): the caller starts over from the lookup.
-Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespec last, bool* raced) {
+Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespec last, std::string_view content,
+                                   bool* raced) {
   // Directories must come out 0700 and the entry 0600 whatever umask the
   // super-server left: one without the owner's bits (0277) would make
   // directories no later run can enter. Only here, where something is
@@ -426,14 +510,24 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     return store_error("create", path.view(), e);
   }
   const timespec times[2] = {last, first};
-  if (fs_->futimens(fd, times) != 0) {
+  const char* failed = nullptr;
+  if (!content.empty()) {
+    // A few hundred bytes into an empty file: one write, or it failed.
+    ssize_t wrote = fs_->write(fd, content.data(), content.size());
+    if (wrote != static_cast<ssize_t>(content.size())) {
+      failed = "write";
+      if (wrote >= 0) errno = ENOSPC;
+    }
+  }
+  if (failed == nullptr && fs_->futimens(fd, times) != 0) failed = "touch";
+  if (failed != nullptr) {
     e = errno;
     fs_->close(fd);
     // The client is deferred, not greylisted: take back the entry, so that
     // the tree never holds a sighting that the client was not told about.
     fs_->unlinkat(dirfd, name, 0);
     release();
-    return store_error("touch", path.view(), e);
+    return store_error(failed, path.view(), e);
   }
   fs_->close(fd);
   release();

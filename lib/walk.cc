@@ -45,6 +45,7 @@ class Walk {
     }
     family_ = family;
     max_levels_ = family == Family::v4 ? 4 : 16;
+    triplets_ = std::strcmp(top, "triplet") == 0;
     directory(fd, 0);
   }
 
@@ -85,6 +86,7 @@ class Walk {
 
   // Returns true when the name is gone.
   bool child(int fd, const char* name, int depth) {
+    if (triplets_) return triplet_child(fd, name, depth);
     if (depth > 0 && name == TreePath::kInside) return inside_entry(fd, name, depth);
     int byte = tree_level_byte(family_, name);
     if (byte < 0) {
@@ -126,6 +128,38 @@ class Walk {
     return visitor_.empty_directory(fd, name, path_);
   }
 
+  // Below triplet/: two levels of 2 hex digits, then entries of 60.
+  bool triplet_child(int fd, const char* name, int depth) {
+    bool entry_name = depth == 2 && is_hex_name(name, 60);
+    if (!entry_name && !(depth < 2 && is_hex_name(name, 2))) {
+      visitor_.junk(path_, "name does not fit the tree: left alone");
+      return false;
+    }
+    struct stat st;
+    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return true;
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (st.st_dev != dev_) {
+      visitor_.junk(path_, "on another filesystem: left alone");
+      return false;
+    }
+    if (entry_name && S_ISREG(st.st_mode)) return visitor_.entry(EntryVisit{Prefix(), fd, name, path_, st, true});
+    if (entry_name || !S_ISDIR(st.st_mode)) {
+      visitor_.junk(path_, S_ISLNK(st.st_mode) ? "symlink: left alone" : "not where an entry can be: left alone");
+      return false;
+    }
+    int sub = fs_.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (sub < 0) {
+      if (errno == ENOENT) return true;
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (directory(sub, depth + 1) != 0) return false;
+    return visitor_.empty_directory(fd, name, path_);
+  }
+
   // `net` in a directory of `depth` byte levels: the entry of the key those
   // levels name, made there because longer keys' entries are beside it.
   bool inside_entry(int fd, const char* name, int depth) {
@@ -154,6 +188,7 @@ class Walk {
   dev_t dev_;
   Family family_ = Family::v4;
   int max_levels_ = 4;
+  bool triplets_ = false;
   std::uint8_t bytes_[16] = {};
   std::string path_;
 };
@@ -170,6 +205,7 @@ Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
   Walk walk(store, visitor, st.st_dev);
   walk.family(store.root_fd(), Family::v4, "ip4");
   walk.family(store.root_fd(), Family::v6, "ip6");
+  walk.family(store.root_fd(), Family::v4, "triplet");
   return {};
 }
 

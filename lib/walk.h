@@ -18,11 +18,12 @@
 namespace jgl {
 
 struct EntryVisit {
-  Prefix key;             // its length is 8 bits a level
+  Prefix key;             // its length is 8 bits a level; none for a triplet
   int dirfd;              // the directory holding it
   const char* name;       // its name in dirfd
   std::string_view path;  // relative to the root: "ip4/127/000/000"
   const struct stat& st;
+  bool triplet = false;   // under triplet/: the key is in its contents
 };
 
 class TreeVisitor {
@@ -39,7 +40,7 @@ class TreeVisitor {
   virtual void error(std::string_view path, int sys_errno) = 0;
 };
 
-// Walks ip4/ then ip6/. Fails only if the root itself cannot be examined
+// Walks ip4/, ip6/, then triplet/. Fails only if the root itself cannot be examined
 // or is the filesystem's root.
 Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor);
 

@@ -125,7 +125,9 @@ class Listing : public jgl::EntryVisitor {
   void entry(const jgl::Entry& e) override {
     lines.insert(std::string(e.key.client().format().view()) + " " + std::to_string(e.first_seen.tv_sec) + " " +
                  std::to_string(e.last_seen.tv_sec));
+    if (e.key.is_triplet()) triplets.push_back(e.key);
   }
+  std::vector<jgl::Key> triplets;
   void problem(const jgl::Error& e) override { lines.insert("problem: " + e.message); }
   std::set<std::string> lines;
 };
@@ -339,13 +341,50 @@ TEST_CASE("redis: a replica refuses the write and that is a store error", "[redi
   CHECK(seen.error().message.find("READONLY") != std::string::npos);
 }
 
-TEST_CASE("redis: triplet keys are refused rather than stored as a prefix", "[redis_store]") {
+TEST_CASE("redis: a triplet is kept under its digest, with its key beside its times", "[redis_store]") {
   RedisServer server;
   RedisStore store(settings_for(server));
-  auto seen = store.observe(Key::triplet(key("192.0.2.0/24").client(), "a@x", "b@y"), now_plus(0));
-  REQUIRE_FALSE(seen.has_value());
-  CHECK_FALSE(seen.error().temporary);
-  CHECK(server.run({"DBSIZE"}) == "0");
+  Key k = Key::triplet(key("192.0.2.0/24").client(), "a@example.org", "../b\r\n@example.net");
+  auto seen = store.observe(k, now_plus(0));
+  REQUIRE(seen.has_value());
+  CHECK(seen->created);
+  std::string name = "jgreylist:triplet:" + k.digest();
+  CHECK(server.run({"EXISTS", name}) == "1");
+  CHECK(server.run({"HGET", name, "client"}) == "192.0.2.0/24");
+  CHECK(server.run({"HGET", name, "sender"}) == "a@example.org");
+  auto again = store.observe(k, now_plus(5));
+  REQUIRE(again.has_value());
+  CHECK_FALSE(again->created);
+  auto found = store.find(k);
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->key == k);
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  REQUIRE(listing.triplets.size() == 1);
+  CHECK(listing.triplets[0] == k);
+  // set_times writes the key's fields too, so that a copied triplet lists.
+  Key other = Key::triplet(key("198.51.100.0/24").client(), "", "postmaster@example.net");
+  REQUIRE(store.set_times(jgl::Entry{other, now_plus(-100), now_plus(-50)}).has_value());
+  Listing after;
+  REQUIRE(store.enumerate(after).has_value());
+  CHECK(after.triplets.size() == 2);
+  REQUIRE(store.forget(k).value());
+  CHECK(server.run({"EXISTS", name}) == "0");
+}
+
+TEST_CASE("redis: a triplet hash whose fields do not hash to its name is a problem", "[redis_store]") {
+  RedisServer server;
+  Key k = Key::triplet(key("192.0.2.0/24").client(), "a@example.org", "b@example.net");
+  std::string name = "jgreylist:triplet:" + k.digest();
+  server.run({"HSET", name, "first", "1700000000", "last", "1700000000", "client", "192.0.2.0/24", "sender",
+              "x@example.org", "recipient", "b@example.net"});
+  RedisStore store(settings_for(server));
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  CHECK(listing.triplets.empty());
+  REQUIRE(listing.lines.size() == 1);
+  CHECK(listing.lines.begin()->find("not the key its name hashes") != std::string::npos);
 }
 
 TEST_CASE("redis: a refused SELECT writes nothing anywhere", "[redis_store]") {

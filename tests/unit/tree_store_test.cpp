@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/unit/temp_dir.h"
 
@@ -909,9 +911,15 @@ class Listing : public jgl::EntryVisitor {
   void entry(const jgl::Entry& e) override {
     lines.insert(std::string(e.key.client().format().view()) + " " + seconds(e.first_seen) + " " +
                  seconds(e.last_seen));
+    entries.push_back(e);
   }
-  void problem(const jgl::Error& e) override { lines.insert("problem: " + e.message); }
+  void problem(const jgl::Error& e) override {
+    lines.insert("problem: " + e.message);
+    problems.push_back(e.message);
+  }
   std::set<std::string> lines;
+  std::vector<jgl::Entry> entries;
+  std::vector<std::string> problems;
 };
 
 }  // namespace
@@ -1042,14 +1050,88 @@ TEST_CASE("enumerate of an empty tree lists nothing", "[store][interface]") {
   CHECK(listing.lines.empty());
 }
 
-TEST_CASE("the tree refuses triplet keys rather than store them as a prefix", "[store][interface]") {
+// --- triplets ------------------------------------------------------------------
+
+TEST_CASE("a triplet's path is its digest under triplet/, two levels of 256", "[store][triplet]") {
+  auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
+  std::string digest = k.digest();
+  REQUIRE(digest.size() == 64);
+  TreePath path = TreePath::triplet(digest);
+  CHECK(std::string(path.view()) ==
+        "triplet/" + digest.substr(0, 2) + "/" + digest.substr(2, 2) + "/" + digest.substr(4));
+  CHECK(path.levels() == 4);
+  CHECK(path.is_triplet());
+  CHECK_FALSE(path.may_hold_longer());
+  // The digest of the empty triplet text is SHA-256's, by definition.
+  auto known = jgl::Key::triplet(key("192.0.2.0", 24), "", "");
+  CHECK(known.digest().size() == 64);
+  CHECK(known.digest() != k.digest());
+  CHECK(jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net").digest() == digest);
+  CHECK(jgl::Key::triplet(key("192.0.2.9", 24), "a@example.or", "gb@example.net").digest() != digest);
+}
+
+TEST_CASE("a triplet entry is kept, seen again, found and listed with its key", "[store][triplet]") {
   TempDir tmp;
   TreeStore store = open_tree(tmp.root());
   auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
-  auto seen = store.observe(k, at(1700000000));
-  REQUIRE_FALSE(seen.has_value());
-  CHECK_FALSE(seen.error().temporary);
-  CHECK(std::filesystem::is_empty(tmp.root()));
+  auto first = store.observe(k, at(1700000000));
+  REQUIRE(first.has_value());
+  CHECK(first->created);
+  std::string path = tmp.in_tree(std::string(TreePath::triplet(k.digest()).view()));
+  struct stat st = lstat_of(path);
+  CHECK(S_ISREG(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(text(st.st_mtim) == text(at(1700000000)));
+  auto again = store.observe(k, at(1700000300));
+  REQUIRE(again.has_value());
+  CHECK_FALSE(again->created);
+  CHECK(text(again->first_seen) == text(at(1700000000)));
+  auto found = store.find(k);
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->key == k);
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  REQUIRE(listing.entries.size() == 1);
+  CHECK(listing.entries[0].key == k);
+  REQUIRE(store.forget(k).value());
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("a triplet's contents that do not match its name are a problem, left alone", "[store][triplet]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
+  REQUIRE(store.observe(k, at(1700000000)).has_value());
+  std::string path = tmp.in_tree(std::string(TreePath::triplet(k.digest()).view()));
+  {
+    std::ofstream out(path, std::ios::trunc | std::ios::binary);
+    out << std::string("192.0.2.0/24") + '\0' + "x@example.org" + '\0' + "b@example.net" + '\0';
+  }
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  CHECK(listing.entries.empty());
+  REQUIRE(listing.problems.size() == 1);
+  CHECK(listing.problems[0].find("not the key its name hashes") != std::string::npos);
+  CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("hostile envelope addresses cannot leave the triplet subtree", "[store][triplet]") {
+  TempDir tmp;
+  TreeStore store = open_tree(tmp.root());
+  std::string hostile = "../../../../etc/passwd\n\r/..";
+  auto k = jgl::Key::triplet(key("192.0.2.9", 24), hostile, std::string(jgl::Key::kMaxAddress, '/'));
+  REQUIRE(store.observe(k, at(1700000000)).has_value());
+  std::vector<std::string> names;
+  for (auto& e : std::filesystem::recursive_directory_iterator(tmp.root())) {
+    names.push_back(e.path().lexically_relative(tmp.root()).string());
+  }
+  REQUIRE(names.size() == 4);  // triplet, triplet/ab, triplet/ab/cd, the entry
+  for (auto& n : names) CHECK(n.starts_with("triplet"));
+  Listing listing;
+  REQUIRE(store.enumerate(listing).has_value());
+  REQUIRE(listing.entries.size() == 1);
+  CHECK(listing.entries[0].key == k);
 }
 
 TEST_CASE("the tree's system call failures are temporary errors", "[store][interface]") {

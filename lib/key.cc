@@ -1,0 +1,33 @@
+// key.cc: a triplet's name, the same in every store.
+#include "lib/key.h"
+
+#include <nettle/sha2.h>
+
+#include <string>
+
+namespace jgl {
+
+std::string Key::digest() const {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  auto add = [&ctx](std::string_view part) {
+    sha256_update(&ctx, part.size(), reinterpret_cast<const std::uint8_t*>(part.data()));
+  };
+  add(client_.format().view());
+  add(std::string_view("\0", 1));
+  add(sender_);
+  add(std::string_view("\0", 1));
+  add(recipient_);
+  std::uint8_t sum[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof sum, sum);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * sizeof sum);
+  for (std::uint8_t b : sum) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+  return out;
+}
+
+}  // namespace jgl
