@@ -420,7 +420,12 @@ class EnumerationVisitor : public TreeVisitor {
  private:
   // A triplet entry's key, from its contents, checked against its name.
   Result<Key> triplet_key(const EntryVisit& v) {
-    int fd = fs_.openat(v.dirfd, v.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    // O_NOATIME: reading must not make the entry look seen. Entries are
+    // 0600, so whoever can read one owns it (or is root) and may ask that.
+    int fd = fs_.openat(v.dirfd, v.name, O_RDONLY | O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd < 0 && errno == EPERM) {
+      return fail_temporary("not readable without changing its last sighting (not its owner)", EPERM);
+    }
     if (fd < 0) return fail_temporary(std::strerror(errno), errno);
     char buf[kTripletContentMax + 1];
     std::size_t size = 0;

@@ -245,6 +245,24 @@ TEST_CASE("a root that is the filesystem's root by a symlink is not walked") {
   CHECK(r.entries.empty());
 }
 
+TEST_CASE("triplet entries are visited after ip4 and ip6; other names there are junk") {
+  TempDir t;
+  std::string entry = "triplet/ab/cd/" + std::string(60, 'e');
+  t.file(entry);
+  t.file("ip6/20");
+  t.file("ip4/010");
+  t.file("triplet/ab/cd/" + std::string(59, 'e'));  // too short
+  t.file("triplet/ab/CD/" + std::string(60, 'e'));  // upper case
+  t.file("triplet/ab/" + std::string(60, 'e'));     // a level missing
+  t.dir("triplet/ab/cd/" + std::string(60, 'f'));   // a directory as an entry
+  Recorder r(system_filesystem());
+  walk(t, r);
+  REQUIRE(r.entries == std::vector<std::string>{"ip4/010", "ip6/20", entry});
+  CHECK(r.junks.size() == 4);
+  CHECK(r.junks.count("triplet/ab/CD") == 1);
+  CHECK(r.junks.count("triplet/ab/" + std::string(60, 'e')) == 1);
+}
+
 TEST_CASE("ip4 is walked before ip6") {
   TempDir t;
   t.file("ip6/20/01");
