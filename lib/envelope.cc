@@ -102,6 +102,8 @@ std::string_view without_batv(std::string_view local) {
   return second;
 }
 
+std::string_view without_extension(std::string_view local) { return local.substr(0, local.find('+')); }
+
 // Appends `local` with each digit run that is a word of its own made '#'.
 void append_numbers_masked(std::string& out, std::string_view local) {
   std::size_t i = 0;
@@ -126,7 +128,7 @@ std::string normalise_sender(std::string_view sender) {
   std::string address = lowercased(sender);
   Mailbox box = split_at_last_at(address);
   if (auto original = srs_original(box.local)) box = *original;
-  std::string_view local = without_batv(box.local);
+  std::string_view local = without_extension(without_batv(box.local));
   std::string out;
   out.reserve(local.size() + box.domain.size() + 1);
   append_numbers_masked(out, local);

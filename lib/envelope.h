@@ -12,7 +12,7 @@
 //      kept as they are.
 //   2. It is split at its last '@' into local part and domain (a domain
 //      never holds an '@'). A sender without '@' is all local part, has no
-//      domain and gets none: rules 3-5 apply to it all the same. The empty
+//      domain and gets none: rules 3-6 apply to it all the same. The empty
 //      sender (a bounce, MAIL FROM:<>) stays empty. The sender comes as
 //      qmail-queue and Postfix give it, without angle brackets: "<>" is not
 //      the empty sender but two characters.
@@ -27,7 +27,9 @@
 //      not start with ten letters or digits (the tag), and B when both or
 //      neither do (prvs=TAG=USER is the standard order). As postgrey, but
 //      "PRVS=" counts too, since the address is lowercased first.
-//   5. Every run of digits in the local part that stands as a word of its
+//   5. The first '+' and everything after it in the local part is removed
+//      (mailing-list VERP: list-bounces+user=example.com@...).
+//   6. Every run of digits in the local part that stands as a word of its
 //      own (nothing of A-Z, a-z, 0-9, '_' on either side) becomes one '#':
 //      bounce-4711-2@... is bounce-#-#@..., but user123@ stays. The domain
 //      keeps its digits.

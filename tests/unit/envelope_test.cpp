@@ -39,6 +39,7 @@ TEST_CASE("a sender without '@' is all local part and gets no domain", "[envelop
   CHECK(normalise_sender("MAILER-DAEMON") == "mailer-daemon");
   CHECK(normalise_sender("Bounce-4711") == "bounce-#");
   CHECK(normalise_sender("prvs=0123abcdef=Alice") == "alice");
+  CHECK(normalise_sender("alice+news") == "alice");
 }
 
 TEST_CASE("a sender is split at its last '@'", "[envelope]") {
@@ -102,6 +103,8 @@ TEST_CASE("only srs0 and srs1 with a separator are SRS", "[envelope]") {
 }
 
 TEST_CASE("the original sender of an SRS address goes through the other rules", "[envelope]") {
+  CHECK(normalise_sender("SRS0=a1Bc=7Q=lists.example.org=list-bounces+alice=example.com@fwd.example.net") ==
+        "list-bounces@lists.example.org");
   CHECK(normalise_sender("SRS0=a1Bc=7Q=example.org=prvs=0123abcdef=alice@fwd.example.net") ==
         "alice@example.org");
   CHECK(normalise_sender("SRS0=a1Bc=7Q=example.org=bounce-4711@fwd.example.net") == "bounce-#@example.org");
@@ -154,7 +157,23 @@ TEST_CASE("prvs elsewhere than at the start is not BATV", "[envelope]") {
   CHECK(normalise_sender("alice@prvs=0123abcdef=example.org") == "alice@prvs=0123abcdef=example.org");
 }
 
-// Rule 5: numbers.
+// Rule 5: the extension.
+
+TEST_CASE("the local part's first '+' and all after it are removed", "[envelope]") {
+  CHECK(normalise_sender("list-bounces+alice=example.com@lists.example.org") == "list-bounces@lists.example.org");
+  CHECK(normalise_sender("a+b+c@example.org") == "a@example.org");
+  CHECK(normalise_sender("+news@example.org") == "@example.org");
+}
+
+TEST_CASE("a '+' in the domain stays", "[envelope]") {
+  CHECK(normalise_sender("alice@example+org") == "alice@example+org");
+}
+
+TEST_CASE("'-' is not an extension of the sender", "[envelope]") {
+  CHECK(normalise_sender("alice-news@example.org") == "alice-news@example.org");
+}
+
+// Rule 6: numbers.
 
 TEST_CASE("digit runs that stand as words become '#'", "[envelope]") {
   CHECK(normalise_sender("bounce-4711-2@example.org") == "bounce-#-#@example.org");
@@ -200,6 +219,7 @@ TEST_CASE("a megabyte sender is normalised whole, in linear time", "[envelope]")
         std::string(kMegabyte, 'a') + "@example.org");
   CHECK(normalise_sender(repeated("1-", kMegabyte / 2) + "@x") == repeated("#-", kMegabyte / 2) + "@x");
   CHECK(normalise_sender(std::string(kMegabyte, '7')) == "#");
+  CHECK(normalise_sender(std::string(kMegabyte, '+') + "@x") == "@x");
   CHECK(normalise_sender(repeated("@", kMegabyte)) == repeated("@", kMegabyte));
   auto prvs_equals = "prvs=" + std::string(kMegabyte, '=') + "@x";
   CHECK(normalise_sender(prvs_equals) == prvs_equals);
