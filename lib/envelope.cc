@@ -1,4 +1,4 @@
-// envelope.cc: postgrey's sender rules, and SRS.
+// envelope.cc: postgrey's sender rules, SRS, and the spare list.
 //
 // Every rule is one pass over the address, or a view into it: no rule
 // backtracks, so a megabyte of '=' or digits costs a megabyte of work.
@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <optional>
+
+#include "lib/printable.h"
 
 namespace jgl {
 
@@ -17,6 +19,14 @@ std::string lowercased(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = ascii_lower(c);
   return out;
+}
+
+bool ascii_iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -140,5 +150,63 @@ std::string normalise_sender(std::string_view sender) {
 }
 
 std::string normalise_recipient(std::string_view recipient) { return lowercased(recipient); }
+
+namespace {
+
+bool separates(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+bool control(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7f;
+}
+
+std::optional<std::string> entry_problem(std::string_view entry) {
+  for (char c : entry) {
+    if (control(c)) return "holds a control byte";
+  }
+  auto at = entry.find('@');
+  if (at == std::string_view::npos) return "has no '@' (write local@, @domain or local@domain)";
+  if (entry.find('@', at + 1) != std::string_view::npos) return "has more than one '@'";
+  if (entry.size() == 1) return "names no local part and no domain";
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<SpareList> SpareList::parse(std::string_view text) {
+  SpareList list;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (separates(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && !separates(text[end])) ++end;
+    auto entry = text.substr(i, end - i);
+    i = end;
+    if (auto problem = entry_problem(entry)) {
+      return fail("entry '" + shown_value(entry) + "' " + *problem);
+    }
+    if (entry.front() == '@') list.domains_.push_back(lowercased(entry.substr(1)));
+    else if (entry.back() == '@') list.locals_.push_back(lowercased(entry.substr(0, entry.size() - 1)));
+    else list.addresses_.push_back(lowercased(entry));
+  }
+  return list;
+}
+
+bool SpareList::spares(std::string_view recipient) const {
+  Mailbox box = split_at_last_at(recipient);
+  for (const auto& local : locals_) {
+    if (ascii_iequal(box.local, local)) return true;
+  }
+  for (const auto& domain : domains_) {
+    if (ascii_iequal(box.domain, domain)) return true;
+  }
+  for (const auto& address : addresses_) {
+    if (ascii_iequal(recipient, address)) return true;
+  }
+  return false;
+}
 
 }  // namespace jgl

@@ -43,14 +43,49 @@
 // result is a part of a key, not a file name: it keeps every byte of the
 // input not named above ('/', "..", NUL, control bytes) and its length.
 // A store that makes names from it must encode them.
+//
+// SpareList is JGREYLIST_SPARE: recipients never greylisted. By default
+// postmaster (RFC 5321 4.5.1) and abuse (RFC 2142), so that a complaint
+// reaches them even from a server that never retries. Its value is a list
+// of entries separated by white space (an empty value spares no one), each
+// one of
+//   local@         that local part at any domain, or with no domain at all
+//                  (RCPT TO:<postmaster> is valid, RFC 5321 4.5.1);
+//   @domain        any local part at exactly that domain (not its
+//                  subdomains);
+//   local@domain   that address.
+// Case (ASCII) does not matter. A recipient's extension is not special: list
+// postmaster+x@ or postmaster-x@ if they should be spared, since which
+// character starts an extension is the MTA's setting, not ours.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "lib/error.h"
 
 namespace jgl {
 
 std::string normalise_sender(std::string_view sender);
 std::string normalise_recipient(std::string_view recipient);
+
+class SpareList {
+ public:
+  // JGREYLIST_SPARE's value when it is unset.
+  static constexpr std::string_view kDefault = "postmaster@ abuse@";
+
+  // An entry without '@', with two, with nothing around its '@' or with a
+  // control byte is refused, the error naming it.
+  static Result<SpareList> parse(std::string_view text);
+
+  bool spares(std::string_view recipient) const;
+
+ private:
+  // Lowercased, without their '@'.
+  std::vector<std::string> locals_;
+  std::vector<std::string> domains_;
+  std::vector<std::string> addresses_;  // with their '@'
+};
 
 }  // namespace jgl

@@ -1,4 +1,5 @@
-// envelope_test.cpp: the sender and recipient as a triplet key uses them.
+// envelope_test.cpp: the sender and recipient as a triplet key uses them,
+// and JGREYLIST_SPARE.
 #include "lib/envelope.h"
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 using namespace std::string_literals;
 using jgl::normalise_recipient;
 using jgl::normalise_sender;
+using jgl::SpareList;
 
 namespace {
 
@@ -18,6 +20,21 @@ std::string repeated(std::string_view piece, std::size_t times) {
   out.reserve(piece.size() * times);
   for (std::size_t i = 0; i < times; ++i) out.append(piece);
   return out;
+}
+
+SpareList spare_list(std::string_view text) {
+  auto list = SpareList::parse(text);
+  INFO("SpareList::parse(\"" << text << "\") failed: " << (list ? std::string() : list.error().message));
+  REQUIRE(list);
+  return *list;
+}
+
+std::string refusal(std::string_view text) {
+  auto list = SpareList::parse(text);
+  INFO("SpareList::parse accepted \"" << text << "\"");
+  REQUIRE_FALSE(list);
+  CHECK_FALSE(list.error().temporary);
+  return list.error().message;
 }
 
 }  // namespace
@@ -248,4 +265,125 @@ TEST_CASE("'/' and '..' in a sender are kept: the result is not a file name", "[
 
 TEST_CASE("a hostile recipient is lowercased whole", "[envelope]") {
   CHECK(normalise_recipient(std::string(kMegabyte, 'B') + "\0/../\x01"s) == std::string(kMegabyte, 'b') + "\0/../\x01"s);
+}
+
+// JGREYLIST_SPARE.
+
+TEST_CASE("the default spares postmaster and abuse at any domain", "[envelope]") {
+  auto list = spare_list(SpareList::kDefault);
+  CHECK(list.spares("postmaster@example.org"));
+  CHECK(list.spares("abuse@example.net"));
+  CHECK(list.spares("postmaster@"));
+  CHECK_FALSE(list.spares("alice@example.org"));
+  CHECK_FALSE(list.spares("xpostmaster@example.org"));
+  CHECK_FALSE(list.spares("abuse.team@example.org"));
+  CHECK_FALSE(list.spares(""));
+}
+
+TEST_CASE("local@ spares that local part without a domain too", "[envelope]") {
+  auto list = spare_list(SpareList::kDefault);
+  CHECK(list.spares("postmaster"));
+  CHECK(list.spares("Abuse"));
+  CHECK_FALSE(list.spares("alice"));
+}
+
+TEST_CASE("a spared recipient's extension is not special", "[envelope]") {
+  auto list = spare_list(SpareList::kDefault);
+  CHECK_FALSE(list.spares("postmaster+x@example.org"));
+  CHECK_FALSE(list.spares("postmaster-x@example.org"));
+  CHECK(spare_list("postmaster+x@").spares("postmaster+x@example.org"));
+}
+
+TEST_CASE("@domain spares any local part at exactly that domain", "[envelope]") {
+  auto list = spare_list("@example.org");
+  CHECK(list.spares("alice@example.org"));
+  CHECK(list.spares("@example.org"));
+  CHECK_FALSE(list.spares("alice@sub.example.org"));
+  CHECK_FALSE(list.spares("alice@example.org.evil"));
+  CHECK_FALSE(list.spares("alice@example.net"));
+  CHECK_FALSE(list.spares("example.org"));
+}
+
+TEST_CASE("local@domain spares that address only", "[envelope]") {
+  auto list = spare_list("alice@example.org");
+  CHECK(list.spares("alice@example.org"));
+  CHECK_FALSE(list.spares("alice@example.net"));
+  CHECK_FALSE(list.spares("bob@example.org"));
+  CHECK_FALSE(list.spares("alice"));
+  CHECK_FALSE(list.spares("alice@"));
+  CHECK_FALSE(list.spares("alice+x@example.org"));
+}
+
+TEST_CASE("spare entries and recipients match whatever their ASCII case", "[envelope]") {
+  auto list = spare_list("PostMaster@ @Example.ORG Alice@Example.NET");
+  CHECK(list.spares("POSTMASTER@EXAMPLE.COM"));
+  CHECK(list.spares("postmaster@example.com"));
+  CHECK(list.spares("BOB@EXAMPLE.org"));
+  CHECK(list.spares("ALICE@example.NET"));
+  CHECK(list.spares("alice@example.net"));
+  CHECK_FALSE(list.spares("bob@example.net"));
+}
+
+TEST_CASE("bytes beyond ASCII in a spare entry match only themselves", "[envelope]") {
+  auto list = spare_list("j\xC3\xA9r\xC3\xB4me@");
+  CHECK(list.spares("J\xC3\xA9R\xC3\xB4ME@example.fr"));
+  CHECK_FALSE(list.spares("j\xC3\x89r\xC3\xB4me@example.fr"));
+}
+
+TEST_CASE("spare entries are separated by any white space", "[envelope]") {
+  auto list = spare_list(" postmaster@\t@example.net\n alice@example.org\r\n\v\f");
+  CHECK(list.spares("postmaster@example.com"));
+  CHECK(list.spares("bob@example.net"));
+  CHECK(list.spares("alice@example.org"));
+  CHECK_FALSE(list.spares("bob@example.org"));
+  CHECK_FALSE(list.spares("abuse@example.com"));
+}
+
+TEST_CASE("an empty spare list spares nothing", "[envelope]") {
+  CHECK_FALSE(spare_list("").spares("postmaster@example.org"));
+  CHECK_FALSE(spare_list(" \t\n").spares("postmaster@example.org"));
+  CHECK_FALSE(spare_list("").spares(""));
+}
+
+TEST_CASE("a spare entry without '@' is refused by name", "[envelope]") {
+  CHECK(refusal("postmaster") == "entry 'postmaster' has no '@' (write local@, @domain or local@domain)");
+  CHECK(refusal("postmaster@ nobody abuse@") == "entry 'nobody' has no '@' (write local@, @domain or local@domain)");
+}
+
+TEST_CASE("a spare entry of '@' alone is refused", "[envelope]") {
+  CHECK(refusal("postmaster@ @") == "entry '@' names no local part and no domain");
+}
+
+TEST_CASE("a spare entry with two '@' is refused", "[envelope]") {
+  CHECK(refusal("a@b@example.org") == "entry 'a@b@example.org' has more than one '@'");
+  CHECK(refusal("@@") == "entry '@@' has more than one '@'");
+}
+
+TEST_CASE("a spare entry with a control byte is refused, the byte shown as '?'", "[envelope]") {
+  CHECK(refusal("post\x01master@") == "entry 'post?master@' holds a control byte");
+  CHECK(refusal("abuse@\0x"s) == "entry 'abuse@?x' holds a control byte");
+  CHECK(refusal("abuse@\x7f") == "entry 'abuse@?' holds a control byte");
+}
+
+TEST_CASE("a megabyte spare entry is refused, shown cut", "[envelope]") {
+  CHECK(refusal(std::string(kMegabyte, 'a')) ==
+        "entry '" + std::string(40, 'a') + "...' has no '@' (write local@, @domain or local@domain)");
+}
+
+TEST_CASE("hostile recipients are checked against the spare list without harm", "[envelope]") {
+  auto list = spare_list("postmaster@ @example.org alice@example.org");
+  CHECK_FALSE(list.spares(std::string(kMegabyte, 'a')));
+  CHECK_FALSE(list.spares(repeated("@", kMegabyte)));
+  CHECK(list.spares("postmaster@" + std::string(kMegabyte, 'x')));
+  CHECK(list.spares(std::string(kMegabyte, 'x') + "@example.org"));
+  CHECK_FALSE(list.spares("postmaster\0@example.com"s));
+  CHECK(list.spares("postmaster@\0/../"s));
+  CHECK_FALSE(list.spares("alice@example.org\0"s));
+}
+
+TEST_CASE("a megabyte spare list is read", "[envelope]") {
+  auto list = spare_list(repeated("a@ ", kMegabyte / 3) + "\tpostmaster@");
+  CHECK(list.spares("postmaster@example.org"));
+  CHECK(list.spares("a@example.org"));
+  CHECK_FALSE(list.spares("b@example.org"));
 }
