@@ -391,3 +391,92 @@ CONF
     return 1
   fi
 }
+
+# --- A real qmail-smtpd at the end of the chain (notqmail 1.08, built from
+# ../shared/vendor/notqmail-1.08.tar.gz by scripts/build-qmail-smtpd):
+#   tcpserver -> jgreylist -> qmail-smtpd -> $QMAILQUEUE
+# qmail-smtpd chdirs to its compiled-in home ($BUILD/qmail/qmail-home, whose
+# control/me is notqmail.invalid and control/rcpthosts example.net, the
+# domain of smtp_send's recipient) and runs $QMAILQUEUE from there, with the
+# message on fd 0, the envelope on fd 1 and a pipe on fd 6 for an error text.
+
+# qmail_smtpd_build: builds qmail-smtpd under $BUILD/qmail (once per test
+# run; the script does nothing when it is up to date) and sets QMAIL_SMTPD
+# to the binary. Returns 3 when the notqmail tarball is absent (the caller
+# reports its checks as skipped: qmail_skip_checks), 1 when it cannot be
+# built (the script says why on stderr). NOTQMAIL_TARBALL=PATH in the
+# environment names another tarball (a missing one to try the skips).
+qmail_smtpd_build() {
+  [ -n "${_qmail_smtpd_built:-}" ] && return 0
+  local out rc
+  out=$("$TOP/scripts/build-qmail-smtpd" "$BUILD/qmail")
+  rc=$?
+  [ "$rc" -eq 0 ] || return "$rc"
+  QMAIL_SMTPD=$out
+  _qmail_smtpd_built=1
+}
+
+# qmail_serve NAME HOST [TCPSERVER_OPTION...] [-- VAR=value...]: as
+# smtp_serve, with qmail-smtpd instead of msmtpd:
+#   tcpserver -HRl0 OPTIONS HOST PORT env JGREYLIST_DIR=$T/NAME/tree \
+#     QMAILQUEUE=$T/NAME/qmail-queue VARS jgreylist $QMAIL_SMTPD
+# $T/NAME/qmail-queue stores each message it is given as
+# $T/NAME/queue/ID.message (fd 0, as received) and ID.envelope (fd 1, the
+# raw "Fsender\0Trecipient\0...\0" envelope), IDs in the order received,
+# and exits 0. A QMAILQUEUE=... among the VARs replaces it. $T/NAME also
+# holds tree/, log, port, as smtp_serve; smtp_send and smtp_log work alike.
+qmail_serve() {
+  local name=$1 host=$2 dir=$T/$1 port
+  local opts=() vars=()
+  shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  vars=("$@")
+  if [ -z "${QMAIL_SMTPD:-}" ]; then
+    echo "    qmail_serve: no qmail-smtpd (call qmail_smtpd_build first)" >&2
+    return 1
+  fi
+  mkdir -p "$dir/tree" "$dir/queue"
+  : >"$dir/log"
+  echo 0 >"$dir/mark"
+  # Written under a dot name and renamed: a file without a dot is whole.
+  # Exit 53 is qmail-queue's "write error or disk full" (451 to the client).
+  cat >"$dir/qmail-queue" <<QUEUE
+#!/bin/sh
+q=$(printf %q "$dir/queue")
+id=\$(date +%s%N).\$\$
+cat >"\$q/.\$id.message" && cat <&1 >"\$q/.\$id.envelope" || exit 53
+mv "\$q/.\$id.message" "\$q/\$id.message" && mv "\$q/.\$id.envelope" "\$q/\$id.envelope" || exit 53
+exit 0
+QUEUE
+  chmod +x "$dir/qmail-queue"
+  port=$(free_port)
+  echo "$port" >"$dir/port"
+  background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
+    env "JGREYLIST_DIR=$dir/tree" "QMAILQUEUE=$dir/qmail-queue" "${vars[@]}" \
+    "$JGREYLIST" "$QMAIL_SMTPD" 2>>"$dir/log"
+  wait_port "$port"
+}
+
+# qmail_queued NAME: how many messages the server NAME's queue script stored.
+qmail_queued() { find "$T/$1/queue" -name '*.message' ! -name '.*' 2>/dev/null | wc -l; }
+
+# qmail_last NAME message|envelope: the newest one the server NAME stored.
+qmail_last() { ls "$T/$1/queue"/*."$2" 2>/dev/null | tail -n 1; }
+
+# qmail_skip_checks REASON: for a test whose server cannot be built (no
+# notqmail tarball). From here on every check prints "skip - WHAT (REASON)"
+# instead of running, and the helpers that would start or reach a server do
+# nothing, so the test runs through and lists what it would have checked.
+qmail_skip_checks() {
+  _qmail_skip_reason=$1
+  ok() { echo "skip - $* ($_qmail_skip_reason)"; }
+  not_ok() { ok "$@"; }
+  check() { ok "$1"; }
+  expect_eq() { ok "$1"; }
+  expect_match() { ok "$1"; }
+  smtp_log() { ok "$1"; }
+  qmail_serve() { :; }
+  smtp_send() { OUT='' RC=''; }
+  backdate() { :; }
+}
