@@ -97,8 +97,19 @@ int main(int argc, char** argv) {
     verdict = decide_from_sighting(*seen, now, s.holdtime);
   }
 
-  if (s.log) log.line("{}", log_words(verdict));
-  if (passes(verdict)) run(log, argv + 1);
+  bool handed_off = s.handoff && (verdict == Verdict::grey_first || verdict == Verdict::grey_too_soon);
+  if (s.log) log.line("{}{}", log_words(verdict), handed_off ? ", passed on to the queue step" : "");
+  if (passes(verdict)) {
+    // JGREYLIST_UNKNOWN is ours to set: never inherited by a known client.
+    if (s.handoff) unsetenv("JGREYLIST_UNKNOWN");
+    run(log, argv + 1);
+  }
+  // Handing off to jgreylist-queue: a client not yet known goes on, marked,
+  // and is greylisted there by envelope, so that it waits only once.
+  if (handed_off) {
+    setenv("JGREYLIST_UNKNOWN", log_words(verdict).data(), 1);
+    run(log, argv + 1);
+  }
 
   char message[512], host[257];
   Conversation conversation;

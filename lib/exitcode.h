@@ -30,8 +30,10 @@ inline constexpr int kExitUsage = 2;    // usage, configuration, input with erro
 
 // qmail-queue(8), for programs that stand in for it.
 inline constexpr int kQueueRefusedPermanently = 31;  // no recipient will get it
+inline constexpr int kQueueWriteError = 53;          // the spool could not be written (disk full)
 inline constexpr int kQueueCannotRead = 54;          // message or envelope unreadable, cut short
 inline constexpr int kQueueRefusedTemporarily = 71;  // try again later
+inline constexpr int kQueueInternal = 81;            // the next queue program could not be run
 inline constexpr int kQueueCustomText = 82;          // "D..." or "Z..." text on descriptor 6
 inline constexpr int kQueueEnvelopeFormat = 91;      // the envelope is malformed
 

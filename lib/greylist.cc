@@ -55,7 +55,8 @@ Result<Settings> settings_from_env() {
   } flags[] = {{"JGREYLIST_LOG", &s.log},
                {"JGREYLIST_LOG_PID", &s.log_pid},
                {"JGREYLIST_LOG_SMTP", &s.log_smtp},
-               {"JGREYLIST_FAILOPEN", &s.failopen}};
+               {"JGREYLIST_FAILOPEN", &s.failopen},
+               {"JGREYLIST_HANDOFF", &s.handoff}};
   for (auto& f : flags) {
     auto v = env_flag(f.name, *f.field);
     if (!v) return std::unexpected(v.error());

@@ -32,6 +32,7 @@ struct Settings {
   bool log_pid = true;                   // JGREYLIST_LOG_PID
   bool log_smtp = false;                 // JGREYLIST_LOG_SMTP
   bool failopen = false;                 // JGREYLIST_FAILOPEN
+  bool handoff = false;                  // JGREYLIST_HANDOFF: unknown clients go on to jgreylist-queue
 };
 
 // Reads every variable but the store's (lib/open_store.h: they matter

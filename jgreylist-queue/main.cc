@@ -1,0 +1,311 @@
+// jgreylist-queue: greylisting at qmail's queue step, keyed on the envelope.
+//
+//   QMAILQUEUE=/usr/local/bin/jgreylist-queue   (in qmail-smtpd's environment)
+//
+// qmail-smtpd runs it instead of qmail-queue, the message on descriptor 0
+// and, after the whole message, the envelope on descriptor 1. So the
+// message is spooled first, as it arrives (splice into an unlinked file:
+// never held in memory), then the envelope read and spooled too; then
+// either the real queue program (JGREYLIST_QUEUE) is exec'd with both
+// spools in their places, or the message is refused for now: exit 82 with
+// a "Z" text on descriptor 6 where it is open, else 71. Nothing is left in
+// the spool directory either way. Never a permanent code for greylisting
+// or for a store error.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/diag.h"
+#include "lib/envelope.h"
+#include "lib/env.h"
+#include "lib/exitcode.h"
+#include "lib/greylist.h"
+#include "lib/open_store.h"
+#include "lib/printable.h"
+#include "lib/qmail_envelope.h"
+#include "lib/ucspi.h"
+
+namespace {
+
+using namespace jgl;
+
+constexpr const char* kDefaultQueue = "/var/qmail/bin/qmail-queue";
+
+// The triplets one message may record; recipients beyond are not checked
+// (logged), so that a hostile envelope costs bounded store work.
+constexpr std::size_t kMaxTriplets = 1000;
+// Decisions logged one a line; beyond, one line counts the rest.
+constexpr int kMaxLoggedTriplets = 20;
+
+// qmail-smtpd reads at most this much of descriptor 6, and sends it as the
+// reply's text after the code: no newline, no NUL.
+constexpr std::size_t kMaxReplyText = 255;
+
+// Writes "Z..." or "D..." on descriptor 6 for qmail-smtpd (notqmail and
+// patched qmail) and exits 82; where descriptor 6 is not open, or the text
+// cannot be written, exits `fallback`.
+[[noreturn]] void refuse_with_text(char kind, std::string_view text, int fallback) {
+  if (fcntl(6, F_GETFD) != -1) {
+    char line[kMaxReplyText + 1];
+    line[0] = kind;
+    std::size_t n = 1 + sanitise(text, line + 1, sizeof line - 1);
+    if (write(6, line, n) == static_cast<ssize_t>(n)) _exit(kQueueCustomText);
+  }
+  _exit(fallback);
+}
+
+// The sender must try again later: 451 with our text, or qmail-smtpd's own.
+[[noreturn]] void refuse_for_now(std::string_view text) { refuse_with_text('Z', text, kQueueRefusedTemporarily); }
+
+[[noreturn]] void trouble(ClientLog& log, std::string_view why, int code = kQueueRefusedTemporarily) {
+  log.line("DEFER {}", why);
+  if (code == kQueueRefusedTemporarily) refuse_for_now("4.3.0 temporary failure, try again later");
+  _exit(code);
+}
+
+// An unlinked file in `dir`, read-write.
+int spool_file(const char* dir) {
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  // A filesystem without O_TMPFILE: a named file, unlinked at once.
+  std::string name = std::string(dir) + "/jgreylist-queue.XXXXXX";
+  fd = mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) unlink(name.c_str());
+  return fd;
+}
+
+// Copies all of `in` into `out`: splice where `in` is a pipe (no copy
+// through user space), read and write otherwise. -1 with errno on failure
+// (ENOSPC: the spool is full), else the bytes copied.
+long long spool(int in, int out) {
+  long long total = 0;
+  while (true) {
+    ssize_t n = splice(in, nullptr, out, nullptr, 1 << 20, SPLICE_F_MOVE | SPLICE_F_MORE);
+    if (n == 0) return total;
+    if (n > 0) {
+      total += n;
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EINVAL) return -1;
+    break;  // not a pipe: copy by hand
+  }
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(in, buf, sizeof buf);
+    if (n == 0) return total;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = write(out, buf + done, static_cast<std::size_t>(n - done));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return -1;
+      }
+      done += w;
+    }
+    total += n;
+  }
+}
+
+struct Options {
+  const char* queue = kDefaultQueue;
+  const char* spool_dir = "/tmp";
+  bool triplet = true;
+  bool handoff = false;
+  SpareList spare;
+};
+
+// The envelope's addresses, as they come: the sender normalised once, the
+// recipients kept (bounded) for the decision.
+class Envelope : public EnvelopeReader::Handler {
+ public:
+  void sender(std::string_view address) override {
+    raw_sender = address;
+    sender_key = normalise_sender(address);
+  }
+  void recipient(std::string_view address) override {
+    if (recipients.size() < kMaxTriplets) {
+      recipients.emplace_back(address);
+    } else {
+      ++unchecked;
+    }
+  }
+  std::string raw_sender, sender_key;
+  std::vector<std::string> recipients;
+  unsigned long unchecked = 0;
+};
+
+// Reads the envelope from `in` into `copy` (for the next program), as far
+// as its final NUL.
+void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
+  EnvelopeReader reader(Key::kMaxAddress);
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(in, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      trouble(log, fmt::format("cannot read the envelope: {}", std::strerror(errno)), kQueueCannotRead);
+    }
+    if (n == 0) trouble(log, "the envelope is cut short", kQueueCannotRead);
+    std::size_t used = 0;
+    auto status = reader.feed(std::string_view(buf, static_cast<std::size_t>(n)), envelope, &used);
+    if (status == EnvelopeReader::Status::malformed) {
+      trouble(log, fmt::format("malformed envelope: {}", reader.error()), kQueueEnvelopeFormat);
+    }
+    for (std::size_t done = 0; done < used;) {
+      ssize_t w = write(copy, buf + done, used - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        trouble(log, fmt::format("cannot spool the envelope: {}", std::strerror(errno)), kQueueWriteError);
+      }
+      done += static_cast<std::size_t>(w);
+    }
+    if (status == EnvelopeReader::Status::done) return;
+  }
+}
+
+[[noreturn]] void pass_on(ClientLog& log, const Options& o, int message, int envelope) {
+  if (lseek(message, 0, SEEK_SET) != 0 || lseek(envelope, 0, SEEK_SET) != 0 || dup2(message, 0) != 0 ||
+      dup2(envelope, 1) != 1) {
+    trouble(log, fmt::format("cannot hand the spool on: {}", std::strerror(errno)));
+  }
+  char* argv[] = {const_cast<char*>(o.queue), nullptr};
+  execv(o.queue, argv);
+  trouble(log, fmt::format("cannot run {}: {}", shown_value(o.queue, 200), std::strerror(errno)), kQueueInternal);
+}
+
+Options read_options(ClientLog& log) {
+  Options o;
+  if (const char* q = env_get("JGREYLIST_QUEUE"); q != nullptr && *q != '\0') o.queue = q;
+  const char* spool_dir = env_get("JGREYLIST_SPOOL");
+  if (spool_dir == nullptr || *spool_dir == '\0') spool_dir = env_get("TMPDIR");
+  if (spool_dir != nullptr && *spool_dir != '\0') o.spool_dir = spool_dir;
+  const char* key = env_get("JGREYLIST_KEY");
+  if (key != nullptr && std::strcmp(key, "ip") == 0) {
+    o.triplet = false;
+  } else if (key != nullptr && *key != '\0' && std::strcmp(key, "triplet") != 0) {
+    trouble(log, fmt::format("configuration error: JGREYLIST_KEY='{}': triplet or ip", shown_value(key)));
+  }
+  const char* handoff = env_get("JGREYLIST_HANDOFF");
+  o.handoff = handoff != nullptr && *handoff != '\0' && std::strcmp(handoff, "0") != 0;
+  const char* spare = env_get("JGREYLIST_SPARE");
+  auto list = SpareList::parse(spare != nullptr ? std::string_view(spare) : SpareList::kDefault);
+  if (!list) trouble(log, "configuration error: JGREYLIST_SPARE: " + list.error().message);
+  o.spare = std::move(*list);
+  return o;
+}
+
+}  // namespace
+
+int main() {
+  set_program("jgreylist-queue");
+  ClientLog log;
+  auto settings = settings_from_env();
+  if (!settings) trouble(log, "configuration error: " + settings.error().message);
+  const Settings& s = *settings;
+  log.set_pid(s.log_pid);
+  Options o = read_options(log);
+
+  // The message first: qmail-smtpd writes all of it before the envelope.
+  int message = spool_file(o.spool_dir);
+  if (message < 0) {
+    trouble(log, fmt::format("cannot make a spool file in {}: {}", shown_value(o.spool_dir, 200), std::strerror(errno)),
+            kQueueWriteError);
+  }
+  if (spool(0, message) < 0) {
+    int e = errno;
+    trouble(log, fmt::format("cannot spool the message: {}", std::strerror(e)),
+            e == ENOSPC || e == EDQUOT || e == EIO ? kQueueWriteError : kQueueCannotRead);
+  }
+  int envelope_copy = spool_file(o.spool_dir);
+  if (envelope_copy < 0) trouble(log, fmt::format("cannot make a spool file: {}", std::strerror(errno)), kQueueWriteError);
+  Envelope envelope;
+  read_envelope(log, 1, envelope_copy, envelope);
+
+  // Not from SMTP (no client address at all): not ours to greylist. A
+  // variable that holds no address is a configuration error.
+  auto client = client_address(-1);
+  if (!client && client.error().message.starts_with("no client address")) pass_on(log, o, message, envelope_copy);
+  if (!client) trouble(log, "configuration error: " + client.error().message);
+  log.set_client(client->address);
+
+  Verdict verdict;
+  if (decide_without_store(s, client_host(), &verdict)) {
+    if (s.log) log.line("{}", log_words(verdict));
+    if (passes(verdict)) pass_on(log, o, message, envelope_copy);
+    char text[512];
+    std::string_view why = refusal_message(verdict, s, client->address, text, sizeof text);
+    refuse_with_text('D', "5.7.1 " + std::string(why), kQueueRefusedPermanently);
+  }
+  // Combined with connect-time jgreylist: only clients it passed on as
+  // still unknown (JGREYLIST_UNKNOWN) are greylisted here.
+  if (o.handoff && env_get("JGREYLIST_UNKNOWN") == nullptr) {
+    if (s.log) log.line("OK known at connect time");
+    pass_on(log, o, message, envelope_copy);
+  }
+
+  std::vector<Key> keys;
+  std::vector<const std::string*> shown_recipients;
+  Key by_ip = key_for(client->address, s);
+  if (!o.triplet) {
+    keys.push_back(by_ip);
+    shown_recipients.push_back(nullptr);
+  } else {
+    for (const std::string& r : envelope.recipients) {
+      if (o.spare.spares(r)) continue;
+      keys.push_back(Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)));
+      shown_recipients.push_back(&r);
+    }
+    if (keys.empty()) {
+      if (s.log) log.line("OK spared <{}>", envelope.recipients.front());
+      pass_on(log, o, message, envelope_copy);
+    }
+  }
+
+  auto where = store_settings_from_env();
+  if (!where) trouble(log, "configuration error: " + where.error().message);
+  auto store = open_store(*where);
+  if (!store) trouble(log, "configuration error: " + store.error().message);
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  bool grey = false;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto seen = (*store)->observe(keys[i], now);
+    if (!seen) {
+      if (!seen.error().temporary) trouble(log, "configuration error: " + seen.error().message);
+      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
+      if (!s.failopen) trouble(log, why);
+      log.line("OK failopen, {}", why);
+      pass_on(log, o, message, envelope_copy);
+    }
+    Verdict v = decide_from_sighting(*seen, now, s.holdtime);
+    grey = grey || !passes(v);
+    if (s.log && static_cast<int>(i) < kMaxLoggedTriplets) {
+      if (shown_recipients[i] == nullptr) {
+        log.line("{}", log_words(v));
+      } else {
+        log.line("{} <{}> <{}>", log_words(v), envelope.raw_sender, *shown_recipients[i]);
+      }
+    }
+  }
+  if (s.log && keys.size() > static_cast<std::size_t>(kMaxLoggedTriplets)) {
+    log.line("and {} more triplets", keys.size() - kMaxLoggedTriplets);
+  }
+  if (s.log && envelope.unchecked > 0) log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
+  if (!grey) pass_on(log, o, message, envelope_copy);
+  char text[512];
+  std::string_view why = refusal_message(Verdict::grey_first, s, client->address, text, sizeof text);
+  refuse_for_now("4.7.1 greylisted: " + std::string(why));
+}
