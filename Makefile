@@ -36,7 +36,7 @@ LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/lib/libjgl.a
 
 PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean $(BUILD)/bin/jgreylist-admin \
-            $(BUILD)/bin/jgreylist-queue \
+            $(BUILD)/bin/jgreylist-queue $(BUILD)/bin/jgreylist-policy \
             $(BUILD)/bin/tcprules $(BUILD)/bin/tcprulescheck $(BUILD)/bin/tcprules-exec
 
 UNIT_SRCS = $(wildcard tests/unit/*.cpp)
@@ -101,6 +101,10 @@ $(BUILD)/bin/jgreylist-admin: $(BUILD)/obj/jgreylist-admin/main.o $(LIB)
 $(BUILD)/bin/jgreylist-queue: $(BUILD)/obj/jgreylist-queue/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
+
+$(BUILD)/bin/jgreylist-policy: $(BUILD)/obj/jgreylist-policy/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb $(STORE_LIBS)
 
 # tcprules and tcprulescheck write and read cdb files with tinycdb.
 $(BUILD)/bin/tcprules: $(BUILD)/obj/tcprules/tcprules.o $(LIB)
@@ -182,6 +186,6 @@ clean:
 
 .PHONY: all deps check check-asan fuzz fuzz-build run run-mx bench install clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d $(BUILD)/obj/jgreylist-admin/main.d $(BUILD)/obj/jgreylist-queue/main.d \
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d $(BUILD)/obj/jgreylist-admin/main.d $(BUILD)/obj/jgreylist-queue/main.d $(BUILD)/obj/jgreylist-policy/main.d \
   $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d \
   $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "lib/duration.h"
 #include "lib/number.h"
@@ -10,7 +11,25 @@
 
 namespace jgl {
 
-const char* env_get(const char* name) { return std::getenv(name); }
+namespace {
+const std::vector<std::string>* overlay = nullptr;
+}  // namespace
+
+EnvOverlay::EnvOverlay(const std::vector<std::string>& settings) { overlay = &settings; }
+EnvOverlay::~EnvOverlay() { overlay = nullptr; }
+
+const char* env_get(const char* name) {
+  if (overlay != nullptr) {
+    std::string_view wanted = name;
+    for (const std::string& setting : *overlay) {
+      if (setting.size() > wanted.size() && setting.compare(0, wanted.size(), wanted) == 0 &&
+          setting[wanted.size()] == '=') {
+        return setting.c_str() + wanted.size() + 1;
+      }
+    }
+  }
+  return std::getenv(name);
+}
 
 Result<long> env_number(const char* name, long fallback, long min, long max) {
   const char* value = env_get(name);

@@ -1,0 +1,350 @@
+// jgreylist-policy: greylisting for Postfix, as an SMTPD access policy
+// service on stdin and stdout.
+//
+//   tcpserver -HRl0 127.0.0.1 10023 jgreylist-policy
+//   smtpd_recipient_restrictions = ..., check_policy_service inet:127.0.0.1:10023
+//
+// Postfix sends requests of name=value lines ended by an empty line, as
+// many as it likes on one connection; each gets "action=..." and an empty
+// line, in order. The decision is jgreylist's, on the same stores and, with
+// JGREYLIST_RULES, the same tcprules cdb that tcpserver reads: keyed on the
+// client's prefix, or with JGREYLIST_KEY=triplet on (prefix, normalised
+// sender, recipient) as jgreylist-queue keys it. Input is bounded: a line,
+// an attribute count and a request have limits, and what exceeds them is
+// answered and logged, never buffered.
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/diag.h"
+#include "lib/envelope.h"
+#include "lib/env.h"
+#include "lib/exitcode.h"
+#include "lib/greylist.h"
+#include "lib/open_store.h"
+#include "lib/printable.h"
+#include "lib/rules_lookup.h"
+
+namespace {
+
+using namespace jgl;
+
+// Postfix's longest attributes (a TLS certificate's fields, a long HELO)
+// are well under this; a longer line is not Postfix talking.
+constexpr std::size_t kMaxLine = 4096;
+constexpr std::size_t kMaxAttributes = 256;
+
+// A request as read: the attributes we use, and what was wrong with it.
+struct Request {
+  std::string request, protocol_state, client_address, client_name, sender, recipient;
+  std::string malformed;  // empty when it is fine
+  std::size_t attributes = 0;
+};
+
+// Reads requests from fd 0, buffered; pipelined requests are all in the
+// buffer, so the answers can be written together.
+class Reader {
+ public:
+  // false at the end of the input (a request cut short is logged).
+  bool next(Request& r, ClientLog& log) {
+    r = Request();
+    bool any = false;
+    while (true) {
+      std::string_view line;
+      bool too_long = false;
+      if (!read_line(&line, &too_long)) {
+        if (any) log.line("ERROR end of input in the middle of a request: no answer");
+        return false;
+      }
+      if (line.empty() && !too_long) {
+        if (!any) continue;  // stray empty lines between requests
+        return true;
+      }
+      any = true;
+      if (too_long) {
+        if (r.malformed.empty()) r.malformed = fmt::format("a line longer than {} bytes", kMaxLine);
+        continue;
+      }
+      if (++r.attributes > kMaxAttributes) {
+        if (r.malformed.empty()) r.malformed = fmt::format("more than {} attributes", kMaxAttributes);
+        continue;
+      }
+      std::size_t eq = line.find('=');
+      if (eq == std::string_view::npos || eq == 0) {
+        if (r.malformed.empty()) r.malformed = "a line that is not name=value";
+        continue;
+      }
+      std::string_view name = line.substr(0, eq), value = line.substr(eq + 1);
+      if (value.find('\0') != std::string_view::npos) {
+        if (r.malformed.empty()) r.malformed = "a NUL byte in an attribute";
+        continue;
+      }
+      struct {
+        std::string_view name;
+        std::string* field;
+      } wanted[] = {{"request", &r.request},         {"protocol_state", &r.protocol_state},
+                    {"client_address", &r.client_address}, {"client_name", &r.client_name},
+                    {"sender", &r.sender},           {"recipient", &r.recipient}};
+      for (auto& w : wanted) {
+        if (name == w.name) *w.field = value;
+      }
+    }
+  }
+
+  bool buffered() const { return start_ < end_; }
+
+ private:
+  // The next line without its '\n' (and a '\r' before it), or, when it is
+  // longer than kMaxLine, *too_long with the rest of it skipped.
+  bool read_line(std::string_view* line, bool* too_long) {
+    *too_long = false;
+    while (true) {
+      char* nl = static_cast<char*>(std::memchr(buf_ + start_, '\n', end_ - start_));
+      if (nl != nullptr) {
+        std::size_t len = static_cast<std::size_t>(nl - (buf_ + start_));
+        *line = std::string_view(buf_ + start_, len);
+        if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+        start_ += len + 1;
+        if (skipping_) {
+          skipping_ = false;
+          *too_long = true;
+          *line = {};
+        }
+        return true;
+      }
+      if (end_ - start_ > kMaxLine) {  // no newline within the limit
+        skipping_ = true;
+        start_ = end_ = 0;
+      }
+      if (start_ > 0) {
+        std::memmove(buf_, buf_ + start_, end_ - start_);
+        end_ -= start_;
+        start_ = 0;
+      }
+      ssize_t n = read(0, buf_ + end_, sizeof buf_ - end_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      end_ += static_cast<std::size_t>(n);
+    }
+  }
+
+  char buf_[2 * kMaxLine + 2];
+  std::size_t start_ = 0, end_ = 0;
+  bool skipping_ = false;
+};
+
+struct Service {
+  ClientLog log;
+  std::optional<Settings> base;     // from the environment; nullopt: misconfigured
+  std::string config_error;
+  bool triplet = false;
+  std::string state = "RCPT";
+  SpareList spare;
+  int rules_fd = -1;
+  std::unique_ptr<Store> store;
+  std::string out;                  // answers not yet written
+};
+
+void answer(Service& s, std::string_view action) {
+  s.out += "action=";
+  s.out += action;
+  s.out += "\n\n";
+}
+
+// "action=DEFER_IF_PERMIT ..." or, with FAILOPEN, DUNNO: for every trouble
+// on our side, so that Postfix neither loses mail nor lets it in for good.
+void trouble(Service& s, bool failopen, std::string_view why) {
+  s.log.line("DEFER {}", why);
+  if (failopen) {
+    answer(s, "DUNNO");
+  } else {
+    answer(s, "DEFER_IF_PERMIT 4.3.0 greylisting temporarily unavailable");
+  }
+}
+
+void decide(Service& s, const Request& r) {
+  s.log = ClientLog();
+  if (s.base) s.log.set_pid(s.base->log_pid);
+  if (r.request != "smtpd_access_policy" || (!r.protocol_state.empty() && r.protocol_state != s.state)) {
+    answer(s, "DUNNO");
+    return;
+  }
+  bool failopen = s.base && s.base->failopen;
+  if (!r.malformed.empty()) {
+    trouble(s, failopen, "malformed request: " + r.malformed);
+    return;
+  }
+  auto client = Address::parse(r.client_address);
+  if (!client) {
+    trouble(s, failopen, fmt::format("malformed request: client_address '{}'", shown_value(r.client_address)));
+    return;
+  }
+  s.log.set_client(*client);
+  if (!s.base) {
+    trouble(s, false, "configuration error: " + s.config_error);
+    return;
+  }
+
+  // The rules cdb, as tcpserver -x would give them to jgreylist.
+  std::vector<std::string> rule_settings;
+  if (s.rules_fd >= 0) {
+    const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
+    auto match = check_rules(s.rules_fd, client->format().view(), host, nullptr);
+    if (!match) {
+      trouble(s, failopen, "rules: " + match.error().message);
+      return;
+    }
+    if (*match && (*match)->deny) {
+      s.log.line("DENY by the rules ({})", shown_value((*match)->key, 100));
+      answer(s, "REJECT 5.7.1 access denied");
+      return;
+    }
+    if (*match) rule_settings = (*match)->settings;
+  }
+  EnvOverlay overlay(rule_settings);
+  auto settings = rule_settings.empty() ? Result<Settings>(*s.base) : settings_from_env();
+  if (!settings) {
+    trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
+    return;
+  }
+  const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
+  Verdict verdict;
+  if (decide_without_store(*settings, host, &verdict)) {
+    if (settings->log) s.log.line("{}", log_words(verdict));
+    if (passes(verdict)) {
+      answer(s, "DUNNO");
+    } else {
+      char text[512];
+      answer(s, "REJECT 5.7.1 " + std::string(refusal_message(verdict, *settings, *client, text, sizeof text)));
+    }
+    return;
+  }
+
+  Key key = key_for(*client, *settings);
+  std::string shown_envelope;
+  if (s.triplet) {
+    if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) {
+      trouble(s, failopen, "malformed request: an address longer than 1024 bytes");
+      return;
+    }
+    if (!r.recipient.empty() && s.spare.spares(r.recipient)) {
+      if (settings->log) s.log.line("OK spared <{}>", r.recipient);
+      answer(s, "DUNNO");
+      return;
+    }
+    key = Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
+    shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
+  }
+  if (!s.store) {
+    auto where = store_settings_from_env();
+    if (!where) {
+      trouble(s, false, "configuration error: " + where.error().message);
+      return;
+    }
+    auto opened = open_store(*where);
+    if (!opened) {
+      trouble(s, false, "configuration error: " + opened.error().message);
+      return;
+    }
+    s.store = std::move(*opened);
+  }
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  auto seen = s.store->observe(key, now);
+  if (!seen) {
+    trouble(s, failopen && seen.error().temporary,
+            fmt::format("store error in {}: {}", s.store->where(), seen.error().message));
+    return;
+  }
+  verdict = decide_from_sighting(*seen, now, settings->holdtime);
+  if (settings->log) s.log.line("{}{}", log_words(verdict), shown_envelope);
+  if (passes(verdict)) {
+    const char* header = env_get("JGREYLIST_HEADER");
+    if (header != nullptr && *header != '\0' && std::strcmp(header, "0") != 0) {
+      answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen->first_seen.tv_sec));
+    } else {
+      answer(s, "DUNNO");
+    }
+    return;
+  }
+  // The message: JGREYLIST_POLICY_MESSAGE, its first '%' the client.
+  const char* text = env_get("JGREYLIST_POLICY_MESSAGE");
+  std::string message = text != nullptr && *text != '\0' ? text : "greylisted, please try again later";
+  if (std::size_t pct = message.find('%'); pct != std::string::npos) {
+    message.replace(pct, 1, client->format().view());
+  }
+  char clean[512];
+  std::size_t n = sanitise(message, clean, sizeof clean);
+  answer(s, "DEFER_IF_PERMIT 4.7.1 " + std::string(clean, n));
+}
+
+bool flush(Service& s) {
+  std::size_t done = 0;
+  while (done < s.out.size()) {
+    ssize_t n = write(1, s.out.data() + done, s.out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  s.out.clear();
+  return true;
+}
+
+void configure(Service& s) {
+  auto base = settings_from_env();
+  if (!base) {
+    s.config_error = base.error().message;
+    return;
+  }
+  const char* key = env_get("JGREYLIST_KEY");
+  if (key != nullptr && std::strcmp(key, "triplet") == 0) {
+    s.triplet = true;
+  } else if (key != nullptr && *key != '\0' && std::strcmp(key, "ip") != 0) {
+    s.config_error = fmt::format("JGREYLIST_KEY='{}': ip or triplet", shown_value(key));
+    return;
+  }
+  if (const char* state = env_get("JGREYLIST_STATE"); state != nullptr && *state != '\0') s.state = state;
+  const char* spare = env_get("JGREYLIST_SPARE");
+  auto list = SpareList::parse(spare != nullptr ? std::string_view(spare) : SpareList::kDefault);
+  if (!list) {
+    s.config_error = "JGREYLIST_SPARE: " + list.error().message;
+    return;
+  }
+  s.spare = std::move(*list);
+  if (const char* rules = env_get("JGREYLIST_RULES"); rules != nullptr && *rules != '\0') {
+    auto fd = open_rules_cdb(rules);
+    if (!fd) {
+      s.config_error = fmt::format("JGREYLIST_RULES={}: {}", shown_value(rules, 200), fd.error().message);
+      return;
+    }
+    s.rules_fd = *fd;
+  }
+  s.base = *base;
+}
+
+}  // namespace
+
+int main() {
+  set_program("jgreylist-policy");
+  signal(SIGPIPE, SIG_IGN);
+  Service s;
+  configure(s);
+  Reader reader;
+  Request r;
+  while (reader.next(r, s.log)) {
+    decide(s, r);
+    // Pipelined requests are answered together; the last one at once.
+    if (!reader.buffered() && !flush(s)) return kExitTemporary;
+  }
+  return flush(s) ? kExitOk : kExitTemporary;
+}
