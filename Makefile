@@ -43,10 +43,11 @@ UNIT_SRCS = $(wildcard tests/unit/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 UNIT      = $(BUILD)/tests/unit-tests
 TEST_HELPERS = $(patsubst tests/helpers/%.cc,$(BUILD)/tests/%,$(wildcard tests/helpers/*.cc))
-# jgreylist and jgreylist-clean again, for tests only: the store's
-# system_filesystem() comes from tests/helpers/fault_seam.cpp, which fails
-# the calls JGL_FAULT names (tests/integration/faults.test).
-FAULT_PROGRAMS = $(BUILD)/tests/jgreylist $(BUILD)/tests/jgreylist-clean
+# jgreylist, jgreylist-clean and jgreylist-queue again, for tests only: the
+# store's system_filesystem() comes from tests/helpers/fault_seam.cpp, which
+# fails the calls JGL_FAULT names (tests/integration/faults.test,
+# queue-faults.test).
+FAULT_PROGRAMS = $(BUILD)/tests/jgreylist $(BUILD)/tests/jgreylist-clean $(BUILD)/tests/jgreylist-queue
 TEST_HELPERS += $(FAULT_PROGRAMS)
 
 MANPAGES  = $(wildcard man/*.[1-8])
