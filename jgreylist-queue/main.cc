@@ -131,24 +131,35 @@ struct Options {
   SpareList spare;
 };
 
-// The envelope's addresses, as they come: the sender normalised once, the
-// recipients kept (bounded) for the decision.
+// The envelope's addresses, as they come: the sender normalised once; the
+// recipients not spared kept (at most kMaxTriplets) for the decision, the
+// spared ones only counted, so that no number of them can push another
+// recipient out of the check.
 class Envelope : public EnvelopeReader::Handler {
  public:
+  explicit Envelope(const SpareList& spare) : spare_(spare) {}
   void sender(std::string_view address) override {
     raw_sender = address;
     sender_key = normalise_sender(address);
   }
   void recipient(std::string_view address) override {
+    if (spare_.spares(address)) {
+      if (first_spared.empty()) first_spared = address;
+      return;
+    }
+    ++unspared;
     if (recipients.size() < kMaxTriplets) {
       recipients.emplace_back(address);
     } else {
       ++unchecked;
     }
   }
-  std::string raw_sender, sender_key;
-  std::vector<std::string> recipients;
-  unsigned long unchecked = 0;
+  std::string raw_sender, sender_key, first_spared;
+  std::vector<std::string> recipients;  // not spared
+  unsigned long unspared = 0, unchecked = 0;
+
+ private:
+  const SpareList& spare_;
 };
 
 // Reads the envelope from `in` into `copy` (for the next program), as far
@@ -235,13 +246,16 @@ int main() {
   }
   int envelope_copy = spool_file(o.spool_dir);
   if (envelope_copy < 0) trouble(log, fmt::format("cannot make a spool file: {}", std::strerror(errno)), kQueueWriteError);
-  Envelope envelope;
+  Envelope envelope(o.spare);
   read_envelope(log, 1, envelope_copy, envelope);
 
   // Not from SMTP (no client address at all): not ours to greylist. A
   // variable that holds no address is a configuration error.
   auto client = client_address(-1);
-  if (!client && client.error().message.starts_with("no client address")) pass_on(log, o, message, envelope_copy);
+  if (!client && client.error().message.starts_with("no client address")) {
+    if (s.log) log.line("OK not from SMTP (no client address)");
+    pass_on(log, o, message, envelope_copy);
+  }
   if (!client) trouble(log, "configuration error: " + client.error().message);
   log.set_client(client->address);
 
@@ -260,6 +274,11 @@ int main() {
     pass_on(log, o, message, envelope_copy);
   }
 
+  // Only spared recipients: nobody to greylist for.
+  if (envelope.unspared == 0) {
+    if (s.log) log.line("OK spared <{}>", envelope.first_spared);
+    pass_on(log, o, message, envelope_copy);
+  }
   std::vector<Key> keys;
   std::vector<const std::string*> shown_recipients;
   Key by_ip = key_for(client->address, s);
@@ -268,16 +287,14 @@ int main() {
     shown_recipients.push_back(nullptr);
   } else {
     for (const std::string& r : envelope.recipients) {
-      if (o.spare.spares(r)) continue;
       keys.push_back(Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)));
       shown_recipients.push_back(&r);
     }
-    if (keys.empty()) {
-      if (s.log) log.line("OK spared <{}>", envelope.recipients.front());
-      pass_on(log, o, message, envelope_copy);
-    }
   }
 
+  if (s.log && o.triplet && envelope.unchecked > 0) {
+    log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
+  }
   auto where = store_settings_from_env();
   if (!where) trouble(log, "configuration error: " + where.error().message);
   auto store = open_store(*where);
@@ -307,7 +324,7 @@ int main() {
   if (s.log && keys.size() > static_cast<std::size_t>(kMaxLoggedTriplets)) {
     log.line("and {} more triplets", keys.size() - kMaxLoggedTriplets);
   }
-  if (s.log && envelope.unchecked > 0) log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
+
   if (!grey) pass_on(log, o, message, envelope_copy);
   char text[512];
   std::string_view why = refusal_message(Verdict::grey_first, s, client->address, text, sizeof text);
