@@ -12,7 +12,9 @@
 // sender, recipient) as jgreylist-queue keys it. Input is bounded: a line,
 // an attribute count and a request have limits, and what exceeds them is
 // answered and logged, never buffered.
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +33,7 @@
 #include "lib/greylist.h"
 #include "lib/open_store.h"
 #include "lib/printable.h"
+#include "lib/rules_keys.h"
 #include "lib/rules_lookup.h"
 
 namespace {
@@ -46,6 +49,7 @@ constexpr std::size_t kMaxAttributes = 256;
 struct Request {
   std::string request, protocol_state, client_address, client_name, sender, recipient;
   std::string malformed;  // empty when it is fine
+  bool has_request = false;
   std::size_t attributes = 0;
 };
 
@@ -53,15 +57,28 @@ struct Request {
 // buffer, so the answers can be written together.
 class Reader {
  public:
+  // `before_wait` runs before every read that may block (it writes the
+  // answers due); `timeout_ms` bounds each wait for input.
+  Reader(bool (*before_wait)(void*), void* arg, int timeout_ms)
+      : before_wait_(before_wait), arg_(arg), timeout_ms_(timeout_ms) {}
+
   // false at the end of the input (a request cut short is logged).
-  bool next(Request& r, ClientLog& log) {
+  bool next(Request& r, bool log_pid) {
+    log_pid_ = log_pid;
     r = Request();
     bool any = false;
     while (true) {
       std::string_view line;
       bool too_long = false;
       if (!read_line(&line, &too_long)) {
-        if (any) log.line("ERROR end of input in the middle of a request: no answer");
+        // Between requests, the end of input or an idle timeout is the
+        // normal end of a connection: nothing to say.
+        if (any) {
+          ClientLog fresh;
+          fresh.set_pid(log_pid_);
+          fresh.line("ERROR {} in the middle of a request: no answer",
+                     timed_out ? "no input for JGREYLIST_TIMEOUT" : "end of input");
+        }
         return false;
       }
       if (line.empty() && !too_long) {
@@ -96,10 +113,9 @@ class Reader {
       for (auto& w : wanted) {
         if (name == w.name) *w.field = value;
       }
+      if (name == "request") r.has_request = true;
     }
   }
-
-  bool buffered() const { return start_ < end_; }
 
  private:
   // The next line without its '\n' (and a '\r' before it), or, when it is
@@ -113,6 +129,7 @@ class Reader {
         *line = std::string_view(buf_ + start_, len);
         if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
         start_ += len + 1;
+        if (len > kMaxLine) skipping_ = true;  // whole in the buffer, but too long all the same
         if (skipping_) {
           skipping_ = false;
           *too_long = true;
@@ -129,6 +146,14 @@ class Reader {
         end_ -= start_;
         start_ = 0;
       }
+      if (!before_wait_(arg_)) return false;
+      pollfd in{0, POLLIN, 0};
+      int ready = poll(&in, 1, timeout_ms_);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) {
+        timed_out = true;
+        return false;
+      }
       ssize_t n = read(0, buf_ + end_, sizeof buf_ - end_);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
@@ -139,6 +164,13 @@ class Reader {
   char buf_[2 * kMaxLine + 2];
   std::size_t start_ = 0, end_ = 0;
   bool skipping_ = false;
+  bool log_pid_ = true;
+  bool (*before_wait_)(void*);
+  void* arg_;
+  int timeout_ms_;
+
+ public:
+  bool timed_out = false;
 };
 
 struct Service {
@@ -162,10 +194,11 @@ void answer(Service& s, std::string_view action) {
 // "action=DEFER_IF_PERMIT ..." or, with FAILOPEN, DUNNO: for every trouble
 // on our side, so that Postfix neither loses mail nor lets it in for good.
 void trouble(Service& s, bool failopen, std::string_view why) {
-  s.log.line("DEFER {}", why);
   if (failopen) {
+    s.log.line("OK failopen, {}", why);
     answer(s, "DUNNO");
   } else {
+    s.log.line("DEFER {}", why);
     answer(s, "DEFER_IF_PERMIT 4.3.0 greylisting temporarily unavailable");
   }
 }
@@ -173,13 +206,17 @@ void trouble(Service& s, bool failopen, std::string_view why) {
 void decide(Service& s, const Request& r) {
   s.log = ClientLog();
   if (s.base) s.log.set_pid(s.base->log_pid);
-  if (r.request != "smtpd_access_policy" || (!r.protocol_state.empty() && r.protocol_state != s.state)) {
-    answer(s, "DUNNO");
-    return;
-  }
   bool failopen = s.base && s.base->failopen;
   if (!r.malformed.empty()) {
     trouble(s, failopen, "malformed request: " + r.malformed);
+    return;
+  }
+  if (!r.has_request) {
+    trouble(s, failopen, "malformed request: no request attribute");
+    return;
+  }
+  if (r.request != "smtpd_access_policy" || (!r.protocol_state.empty() && r.protocol_state != s.state)) {
+    answer(s, "DUNNO");
     return;
   }
   auto client = Address::parse(r.client_address);
@@ -197,7 +234,8 @@ void decide(Service& s, const Request& r) {
   std::vector<std::string> rule_settings;
   if (s.rules_fd >= 0) {
     const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
-    auto match = check_rules(s.rules_fd, client->format().view(), host, nullptr);
+    // The address as tcpserver writes it, which is what the rules' keys are.
+    auto match = check_rules(s.rules_fd, tcpserver_text(*client), host, nullptr);
     if (!match) {
       trouble(s, failopen, "rules: " + match.error().message);
       return;
@@ -337,14 +375,20 @@ void configure(Service& s) {
 int main() {
   set_program("jgreylist-policy");
   signal(SIGPIPE, SIG_IGN);
+  // Under Postfix's spawn(8) stderr is the socket too: a log line there
+  // would be read as an attribute. Log to syslog (mail) instead.
+  struct stat out, err;
+  if (fstat(1, &out) == 0 && fstat(2, &err) == 0 && S_ISSOCK(out.st_mode) && out.st_dev == err.st_dev &&
+      out.st_ino == err.st_ino) {
+    log_to_syslog();
+  }
   Service s;
   configure(s);
-  Reader reader;
+  // Answers wait in s.out while requests are already buffered (pipelined),
+  // and are written before any wait for more input.
+  int timeout_ms = 1000 * static_cast<int>(s.base ? s.base->timeout : 60);
+  Reader reader([](void* service) { return flush(*static_cast<Service*>(service)); }, &s, timeout_ms);
   Request r;
-  while (reader.next(r, s.log)) {
-    decide(s, r);
-    // Pipelined requests are answered together; the last one at once.
-    if (!reader.buffered() && !flush(s)) return kExitTemporary;
-  }
+  while (reader.next(r, !s.base || s.base->log_pid)) decide(s, r);
   return flush(s) ? kExitOk : kExitTemporary;
 }

@@ -1,6 +1,7 @@
 // diag.cc: one line, sanitised, one write(2).
 #include "lib/diag.h"
 
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@ namespace jgl {
 namespace {
 
 const char* program_name = "jgreylist";
+bool to_syslog = false;
 
 using LineBuffer = fmt::basic_memory_buffer<char, 1024>;
 
@@ -21,6 +23,14 @@ void write_line(LineBuffer& line) {
     line.append(std::string_view("..."));
   }
   sanitise_in_place(line.data(), line.data() + line.size());
+  if (to_syslog) {
+    // syslog names the program and the pid itself: what follows "NAME[PID]: ".
+    std::string_view text(line.data(), line.size());
+    std::size_t head = text.find(": ");
+    text.remove_prefix(head == std::string_view::npos ? 0 : head + 2);
+    syslog(LOG_MAIL | LOG_INFO, "%.*s", static_cast<int>(text.size()), text.data());
+    return;
+  }
   line.push_back('\n');
   const char* p = line.data();
   const char* end = p + line.size();
@@ -35,6 +45,11 @@ void write_line(LineBuffer& line) {
 }  // namespace
 
 void set_program(const char* name) { program_name = name; }
+
+void log_to_syslog() {
+  openlog(program_name, LOG_PID | LOG_NDELAY, LOG_MAIL);
+  to_syslog = true;
+}
 const char* program() { return program_name; }
 
 void vwarn(fmt::string_view format, fmt::format_args args) {

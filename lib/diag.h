@@ -28,6 +28,11 @@ inline constexpr std::size_t kMaxLine = 1024;
 
 // Names the program in every line; set once, first thing in main.
 void set_program(const char* name);
+
+// From now on, lines go to syslog (facility mail) instead of stderr: for a
+// program whose stderr is its client (Postfix's spawn(8) connects both
+// stdout and stderr to the socket).
+void log_to_syslog();
 const char* program();
 
 // "PROGRAM: text".
