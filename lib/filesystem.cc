@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 
@@ -20,7 +21,7 @@ int open_beneath_by_walk(Filesystem& fs, int dirfd, const char* path, int flags)
   const char* p = path;
   while (true) {
     const char* slash = std::strchr(p, '/');
-    char name[16];
+    char name[NAME_MAX + 1];
     std::size_t n = slash ? static_cast<std::size_t>(slash - p) : std::strlen(p);
     if (n == 0 || n >= sizeof name) {
       if (fd != dirfd) fs.close(fd);

@@ -472,7 +472,7 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     return std::unexpected(Error{root_ + ": " + refused.error().message, refused.error().sys_errno,
                                  refused.error().temporary});
   }
-  char name[16];
+  char name[TreePath::kCapacity];  // a level: up to a triplet entry's 60 digits
   int dirfd = root_fd_;
   auto release = [&] {
     if (dirfd != root_fd_) fs_->close(dirfd);
