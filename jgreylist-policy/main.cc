@@ -180,7 +180,7 @@ struct Service {
   bool triplet = false;
   std::string state = "RCPT";
   SpareList spare;
-  int rules_fd = -1;
+  std::optional<RulesCdb> rules;   // JGREYLIST_RULES, mapped once
   std::unique_ptr<Store> store;
   std::string out;                  // answers not yet written
 };
@@ -204,8 +204,7 @@ void trouble(Service& s, bool failopen, std::string_view why) {
 }
 
 void decide(Service& s, const Request& r) {
-  s.log = ClientLog();
-  if (s.base) s.log.set_pid(s.base->log_pid);
+  s.log.clear_client();
   bool failopen = s.base && s.base->failopen;
   if (!r.malformed.empty()) {
     trouble(s, failopen, "malformed request: " + r.malformed);
@@ -232,10 +231,10 @@ void decide(Service& s, const Request& r) {
 
   // The rules cdb, as tcpserver -x would give them to jgreylist.
   std::vector<std::string> rule_settings;
-  if (s.rules_fd >= 0) {
+  if (s.rules) {
     const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
     // The address as tcpserver writes it, which is what the rules' keys are.
-    auto match = check_rules(s.rules_fd, tcpserver_text(*client), host, nullptr);
+    auto match = s.rules->check(tcpserver_text(*client), host, nullptr);
     if (!match) {
       trouble(s, failopen, "rules: " + match.error().message);
       return;
@@ -360,14 +359,15 @@ void configure(Service& s) {
   }
   s.spare = std::move(*list);
   if (const char* rules = env_get("JGREYLIST_RULES"); rules != nullptr && *rules != '\0') {
-    auto fd = open_rules_cdb(rules);
-    if (!fd) {
-      s.config_error = fmt::format("JGREYLIST_RULES={}: {}", shown_value(rules, 200), fd.error().message);
+    auto cdb = RulesCdb::open(rules);
+    if (!cdb) {
+      s.config_error = fmt::format("JGREYLIST_RULES={}: {}", shown_value(rules, 200), cdb.error().message);
       return;
     }
-    s.rules_fd = *fd;
+    s.rules.emplace(std::move(*cdb));
   }
   s.base = *base;
+  s.log.set_pid(base->log_pid);
 }
 
 }  // namespace

@@ -57,6 +57,8 @@ class ClientLog {
  public:
   void set_pid(bool with_pid) { with_pid_ = with_pid; }
   void set_client(const Address& client) { client_ = client.format(); }
+  // Back to no client: the next request of a program serving many.
+  void clear_client() { client_ = AddressText(); }
 
   void vline(fmt::string_view format, fmt::format_args args);
   template <typename... Args>

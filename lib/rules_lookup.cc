@@ -88,4 +88,36 @@ Result<std::optional<RuleMatch>> check_rules(int fd, std::string_view ip, const 
   return match;
 }
 
+struct RulesCdb::Mapped {
+  int fd = -1;
+  struct cdb db;
+};
+
+Result<RulesCdb> RulesCdb::open(const char* path) {
+  auto fd = open_rules_cdb(path);
+  if (!fd) return std::unexpected(fd.error());
+  struct cdb db;
+  if (cdb_init(&db, *fd) < 0) {
+    int e = errno ? errno : EPROTO;
+    close(*fd);
+    return fail_temporary("not a cdb", e);
+  }
+  RulesCdb rules;
+  rules.mapped_ = new Mapped{*fd, db};
+  return rules;
+}
+
+RulesCdb::RulesCdb(RulesCdb&& other) noexcept : mapped_(other.mapped_) { other.mapped_ = nullptr; }
+
+RulesCdb::~RulesCdb() {
+  if (mapped_ == nullptr) return;
+  cdb_free(&mapped_->db);
+  close(mapped_->fd);
+  delete mapped_;
+}
+
+Result<std::optional<RuleMatch>> RulesCdb::check(std::string_view ip, const char* host, const char* info) {
+  return first_match(mapped_->db, lookup_keys(ip, host, info));
+}
+
 }  // namespace jgl

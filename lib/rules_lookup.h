@@ -36,4 +36,20 @@ Result<int> open_rules_cdb(const char* path);
 // Looks the client up in the cdb open on fd: nullopt when no key matched.
 Result<std::optional<RuleMatch>> check_rules(int fd, std::string_view ip, const char* host, const char* info);
 
+// A rules cdb mapped once, for a program that looks up many clients in one
+// process (jgreylist-policy): check_rules maps the file at every call.
+class RulesCdb {
+ public:
+  static Result<RulesCdb> open(const char* path);
+  RulesCdb(RulesCdb&& other) noexcept;
+  RulesCdb& operator=(RulesCdb&&) = delete;
+  ~RulesCdb();
+  Result<std::optional<RuleMatch>> check(std::string_view ip, const char* host, const char* info);
+
+ private:
+  RulesCdb() = default;
+  struct Mapped;
+  Mapped* mapped_ = nullptr;
+};
+
 }  // namespace jgl
