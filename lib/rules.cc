@@ -80,15 +80,15 @@ Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
   if (end == std::string_view::npos) return parsed;
   line = line.substr(0, end + 1);
 
-  // Debian's loops for ever on a line without a colon too; the original
-  // skipped it, and rule files written for it may hold such lines.
-  if (line.find(':') == std::string_view::npos) {
+  std::size_t colon = instruction_colon(line);
+  if (colon == std::string_view::npos) {
+    // Debian's loops for ever on a line without a colon too; the original
+    // skipped it, and rule files written for it may hold such lines.
+    if (line.find(':') != std::string_view::npos) return fail("no ':allow' or ':deny'");
     parsed.kind = ParsedLine::Kind::skipped;
     parsed.reason = "no colon";
     return parsed;
   }
-  std::size_t colon = instruction_colon(line);
-  if (colon == std::string_view::npos) return fail("no ':allow' or ':deny'");
   parsed.kind = ParsedLine::Kind::rule;
   Rule& rule = parsed.rule;
   rule.line = line_number;
