@@ -111,7 +111,7 @@ Result<RedisClient> RedisClient::connect_tcp(const std::string& host, int port, 
   std::string peer = (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   auto literal = Address::parse(host);
   auto fd = literal ? connect_literal(*literal, port, timeout_ms, peer) : connect_name(host, port, timeout_ms, peer);
-  return over(std::move(fd), std::move(peer), timeout_ms);
+  return over(std::move(fd), std::move(peer), timeout_ms, true);
 }
 
 Result<RedisClient> RedisClient::connect_unix(const std::string& path, int timeout_ms) {
@@ -119,21 +119,26 @@ Result<RedisClient> RedisClient::connect_unix(const std::string& path, int timeo
   sun.sun_family = AF_UNIX;
   if (path.size() >= sizeof sun.sun_path) return fail("socket path too long: " + path);
   std::memcpy(sun.sun_path, path.data(), path.size());
-  return over(connect_socket(reinterpret_cast<const sockaddr*>(&sun), sizeof sun, timeout_ms, path), path, timeout_ms);
+  return over(connect_socket(reinterpret_cast<const sockaddr*>(&sun), sizeof sun, timeout_ms, path), path, timeout_ms,
+              false);
 }
 
-Result<RedisClient> RedisClient::over(Result<int> fd, std::string peer, int timeout_ms) {
+Result<RedisClient> RedisClient::over(Result<int> fd, std::string peer, int timeout_ms, bool tcp) {
   if (!fd) return std::unexpected(fd.error());
   redisReader* reader = redisReaderCreate();
   if (reader == nullptr) {
     close(*fd);
     return fail_temporary("connect to " + peer + ": out of memory", ENOMEM);
   }
-  return RedisClient(*fd, reader, std::move(peer), timeout_ms);
+  return RedisClient(*fd, reader, std::move(peer), timeout_ms, tcp);
 }
 
 RedisClient::RedisClient(RedisClient&& other) noexcept
-    : fd_(other.fd_), reader_(other.reader_), peer_(std::move(other.peer_)), timeout_ms_(other.timeout_ms_) {
+    : fd_(other.fd_),
+      reader_(other.reader_),
+      peer_(std::move(other.peer_)),
+      timeout_ms_(other.timeout_ms_),
+      tcp_(other.tcp_) {
   other.fd_ = -1;
   other.reader_ = nullptr;
 }
@@ -145,6 +150,7 @@ RedisClient& RedisClient::operator=(RedisClient&& other) noexcept {
     reader_ = other.reader_;
     peer_ = std::move(other.peer_);
     timeout_ms_ = other.timeout_ms_;
+    tcp_ = other.tcp_;
     other.fd_ = -1;
     other.reader_ = nullptr;
   }
@@ -153,8 +159,18 @@ RedisClient& RedisClient::operator=(RedisClient&& other) noexcept {
 
 RedisClient::~RedisClient() { close_connection(); }
 
+// A TCP connection ends with a reset, not a FIN: every request has had its
+// reply (or has given up on it) by now, and a FIN would leave the socket in
+// TIME_WAIT here for a minute, one per connection, so that a busy MX host
+// talking to one Redis would run out of local ports at a few hundred
+// connections per second (net.ipv4.tcp_tw_reuse reuses them only on
+// loopback). Redis takes the reset as the end of the client.
 void RedisClient::close_connection() {
   if (reader_ != nullptr) redisReaderFree(reader_);
+  if (fd_ >= 0 && tcp_) {
+    linger abort{1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  }
   if (fd_ >= 0) close(fd_);
   reader_ = nullptr;
   fd_ = -1;

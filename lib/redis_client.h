@@ -50,9 +50,9 @@ class RedisClient {
   const std::string& peer() const { return peer_; }
 
  private:
-  RedisClient(int fd, redisReader* reader, std::string peer, int timeout_ms)
-      : fd_(fd), reader_(reader), peer_(std::move(peer)), timeout_ms_(timeout_ms) {}
-  static Result<RedisClient> over(Result<int> fd, std::string peer, int timeout_ms);
+  RedisClient(int fd, redisReader* reader, std::string peer, int timeout_ms, bool tcp)
+      : fd_(fd), reader_(reader), peer_(std::move(peer)), timeout_ms_(timeout_ms), tcp_(tcp) {}
+  static Result<RedisClient> over(Result<int> fd, std::string peer, int timeout_ms, bool tcp);
   Result<void> send_all(std::string_view bytes, long deadline_ms);
   Result<RedisReply> next_reply(long deadline_ms);
   Result<void> wait_for(short events, long deadline_ms, std::string_view doing);
@@ -62,6 +62,7 @@ class RedisClient {
   redisReader* reader_ = nullptr;
   std::string peer_;
   int timeout_ms_ = 0;
+  bool tcp_ = false;  // closed with a reset: see close_connection
 };
 
 // What a reply says, for checks and messages.

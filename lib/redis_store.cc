@@ -2,6 +2,7 @@
 #include "lib/redis_store.h"
 
 #include <hiredis/hiredis.h>
+#include <nettle/sha1.h>
 #include <time.h>
 
 #include <algorithm>
@@ -45,6 +46,28 @@ return 1
 )lua";
 
 constexpr std::string_view kScanBatch = "1000";
+
+// The name Redis gives a script: the hex SHA-1 of its text.
+std::string script_sha1(std::string_view script) {
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, script.size(), reinterpret_cast<const std::uint8_t*>(script.data()));
+  std::uint8_t digest[SHA1_DIGEST_SIZE];
+  sha1_digest(&ctx, sizeof digest, digest);
+  std::string hex;
+  for (std::uint8_t b : digest) hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
+const std::string& observe_sha1() {
+  static const std::string sha = script_sha1(kObserveScript);
+  return sha;
+}
+
+const std::string& set_sha1() {
+  static const std::string sha = script_sha1(kSetScript);
+  return sha;
+}
 
 std::string time_text(timespec t) { return fmt::format("{}.{:09}", t.tv_sec, t.tv_nsec); }
 
@@ -140,10 +163,10 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   std::string holdtime = std::to_string(settings_.expiry.holdtime);
   std::string pending = std::to_string(settings_.expiry.pending_age);
   std::string max_age = std::to_string(settings_.expiry.max_age);
-  RedisCommand command{"EVAL", kObserveScript, "1", *name, now_text, now_s, holdtime, pending, max_age};
+  RedisCommand command{"EVALSHA", observe_sha1(), "1", *name, now_text, now_s, holdtime, pending, max_age};
   std::string client;
   add_triplet_fields(key, client, command);
-  auto replies = request({std::move(command)});
+  auto replies = run_script(kObserveScript, std::move(command));
   if (!replies) return std::unexpected(replies.error());
   const redisReply* r = (*replies)[0].get();
   if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
@@ -177,10 +200,10 @@ Result<void> RedisStore::set_times(const Entry& entry) {
   std::string first = time_text(entry.first_seen), last = time_text(entry.last_seen);
   std::string ttl_text = std::to_string(ttl);
   // Already expired: what Redis would keep of it is nothing.
-  RedisCommand command{"EVAL", kSetScript, "1", *name, first, last, ttl_text};
+  RedisCommand command{"EVALSHA", set_sha1(), "1", *name, first, last, ttl_text};
   std::string client;
   add_triplet_fields(entry.key, client, command);
-  auto replies = ttl <= 0 ? request({{"DEL", *name}}) : request({std::move(command)});
+  auto replies = ttl <= 0 ? request({{"DEL", *name}}) : run_script(kSetScript, std::move(command));
   if (!replies) return std::unexpected(replies.error());
   if (is_error((*replies)[0].get())) return reply_error(*name, (*replies)[0].get());
   return {};
@@ -267,6 +290,20 @@ Result<std::vector<RedisReply>> RedisStore::request(const std::vector<RedisComma
   auto replies = client_->pipeline(commands);
   if (!replies) client_.reset();  // a broken connection is not reused; the next request opens another
   return replies;
+}
+
+// `command` is EVALSHA with the script's SHA-1: the script goes over the
+// wire only when the server does not have it yet (after a restart, a
+// failover or SCRIPT FLUSH), and is then sent whole with EVAL, which also
+// keeps it for the next connections.
+Result<std::vector<RedisReply>> RedisStore::run_script(std::string_view script, RedisCommand command) {
+  auto replies = request({command});
+  if (!replies || !is_error((*replies)[0].get()) || !reply_text((*replies)[0].get()).starts_with("NOSCRIPT")) {
+    return replies;
+  }
+  command[0] = "EVAL";
+  command[1] = script;
+  return request({command});
 }
 
 // Connects and runs the session's own commands. They are answered before

@@ -52,6 +52,7 @@ class RedisStore final : public Store {
   Result<std::string> name_of(const Key& key) const;
   // The commands' replies, in one round trip once the session is open.
   Result<std::vector<RedisReply>> request(const std::vector<RedisCommand>& commands);
+  Result<std::vector<RedisReply>> run_script(std::string_view script, RedisCommand command);
   Result<void> open_session();
   Result<RedisClient> connect() const;
   Result<RedisEndpoint> master_from_sentinels() const;
