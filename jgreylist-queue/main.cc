@@ -4,13 +4,13 @@
 //
 // qmail-smtpd runs it instead of qmail-queue, the message on descriptor 0
 // and, after the whole message, the envelope on descriptor 1. So the
-// message is spooled first, as it arrives (splice into an unlinked file:
-// never held in memory), then the envelope read and spooled too; then
-// either the real queue program (JGREYLIST_QUEUE) is exec'd with both
-// spools in their places, or the message is refused for now: exit 82 with
-// a "Z" text on descriptor 6 where it is open, else 71. Nothing is left in
-// the spool directory either way. Never a permanent code for greylisting
-// or for a store error.
+// message is taken first, as it arrives (lib/spool.h: spliced into a pipe
+// of our own when it fits, else into an unlinked file; never held in our
+// memory), then the envelope read and spooled; then either the real queue
+// program (JGREYLIST_QUEUE) is exec'd with both in their places, or the
+// message is refused for now: exit 82 with a "Z" text on descriptor 6
+// where it is open, else 71. Nothing is left in the spool directory either
+// way. Never a permanent code for greylisting or for a store error.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,11 +27,13 @@
 #include "lib/diag.h"
 #include "lib/envelope.h"
 #include "lib/env.h"
+#include "lib/filesystem.h"
 #include "lib/exitcode.h"
 #include "lib/greylist.h"
 #include "lib/open_store.h"
 #include "lib/printable.h"
 #include "lib/qmail_envelope.h"
+#include "lib/spool.h"
 #include "lib/ucspi.h"
 
 namespace {
@@ -70,57 +72,6 @@ constexpr std::size_t kMaxReplyText = 255;
   log.line("DEFER {}", why);
   if (code == kQueueRefusedTemporarily) refuse_for_now("4.3.0 temporary failure, try again later");
   _exit(code);
-}
-
-// An unlinked file in `dir`, read-write.
-int spool_file(const char* dir) {
-  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
-  // A filesystem without O_TMPFILE: a named file, unlinked at once.
-  std::string name = std::string(dir) + "/jgreylist-queue.XXXXXX";
-  fd = mkostemp(name.data(), O_CLOEXEC);
-  if (fd >= 0) unlink(name.c_str());
-  return fd;
-}
-
-// Copies all of `in` into `out`: splice where `in` is a pipe (no copy
-// through user space), read and write otherwise. -1 with errno on failure
-// (ENOSPC: the spool is full), else the bytes copied.
-long long spool(int in, int out) {
-  long long total = 0;
-  // A larger pipe moves more a splice: 3-9% less CPU on big messages. It
-  // counts against the user's pipe allowance, so 256 KiB, and no more;
-  // failing (not a pipe, the allowance spent) changes nothing else.
-  fcntl(in, F_SETPIPE_SZ, 256 * 1024);
-  while (true) {
-    ssize_t n = splice(in, nullptr, out, nullptr, 1 << 20, SPLICE_F_MOVE | SPLICE_F_MORE);
-    if (n == 0) return total;
-    if (n > 0) {
-      total += n;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EINVAL) return -1;
-    break;  // not a pipe: copy by hand
-  }
-  char buf[65536];
-  while (true) {
-    ssize_t n = read(in, buf, sizeof buf);
-    if (n == 0) return total;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(out, buf + done, static_cast<std::size_t>(n - done));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return -1;
-      }
-      done += w;
-    }
-    total += n;
-  }
 }
 
 struct Options {
@@ -191,9 +142,10 @@ void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
   }
 }
 
-[[noreturn]] void pass_on(ClientLog& log, const Options& o, int message, int envelope) {
-  if (lseek(message, 0, SEEK_SET) != 0 || lseek(envelope, 0, SEEK_SET) != 0 || dup2(message, 0) != 0 ||
-      dup2(envelope, 1) != 1) {
+[[noreturn]] void pass_on(ClientLog& log, const Options& o, const HeldMessage& message, int envelope) {
+  // A pipe is read from where it is; a file from its start.
+  bool rewound = message.where == HeldMessage::Where::pipe || lseek(message.fd, 0, SEEK_SET) == 0;
+  if (!rewound || lseek(envelope, 0, SEEK_SET) != 0 || dup2(message.fd, 0) != 0 || dup2(envelope, 1) != 1) {
     trouble(log, fmt::format("cannot hand the spool on: {}", std::strerror(errno)));
   }
   char* argv[] = {const_cast<char*>(o.queue), nullptr};
@@ -233,19 +185,18 @@ int main() {
   log.set_pid(s.log_pid);
   Options o = read_options(log);
 
-  // The message first: qmail-smtpd writes all of it before the envelope.
-  int message = spool_file(o.spool_dir);
-  if (message < 0) {
+  // The envelope's spool file first, though the envelope comes last: a
+  // spool directory that is missing or not writable defers every message
+  // at once, not only those too large for our pipe.
+  int envelope_copy = spool_file(o.spool_dir);
+  if (envelope_copy < 0) {
     trouble(log, fmt::format("cannot make a spool file in {}: {}", shown_value(o.spool_dir, 200), std::strerror(errno)),
             kQueueWriteError);
   }
-  if (spool(0, message) < 0) {
-    int e = errno;
-    trouble(log, fmt::format("cannot spool the message: {}", std::strerror(e)),
-            e == ENOSPC || e == EDQUOT || e == EIO ? kQueueWriteError : kQueueCannotRead);
-  }
-  int envelope_copy = spool_file(o.spool_dir);
-  if (envelope_copy < 0) trouble(log, fmt::format("cannot make a spool file: {}", std::strerror(errno)), kQueueWriteError);
+  // The message: qmail-smtpd writes all of it before the envelope.
+  auto held = hold_message(system_filesystem(), 0, o.spool_dir);
+  if (!held) trouble(log, held.error().message, held.error().writing ? kQueueWriteError : kQueueCannotRead);
+  const HeldMessage& message = *held;
   Envelope envelope(o.spare);
   read_envelope(log, 1, envelope_copy, envelope);
 
