@@ -68,7 +68,7 @@ inline constexpr ErrnoName kErrnoNames[] = {
     {"EIO", EIO},       {"ENOENT", ENOENT},   {"EEXIST", EEXIST}, {"ENOTDIR", ENOTDIR},     {"EISDIR", EISDIR},
     {"ELOOP", ELOOP},   {"EMFILE", EMFILE},   {"ENFILE", ENFILE}, {"ENOMEM", ENOMEM},       {"EBUSY", EBUSY},
     {"EAGAIN", EAGAIN}, {"EINTR", EINTR},     {"EXDEV", EXDEV},   {"ENOTEMPTY", ENOTEMPTY}, {"ESTALE", ESTALE},
-    {"EFBIG", EFBIG},   {"EMLINK", EMLINK},   {"ENAMETOOLONG", ENAMETOOLONG},
+    {"EFBIG", EFBIG},   {"EMLINK", EMLINK},   {"ENAMETOOLONG", ENAMETOOLONG}, {"EINVAL", EINVAL},
 };
 
 inline const char* errno_name(int e) {
