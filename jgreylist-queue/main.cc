@@ -6,11 +6,12 @@
 // and, after the whole message, the envelope on descriptor 1. So the
 // message is taken first, as it arrives (lib/spool.h: spliced into a pipe
 // of our own when it fits, else into an unlinked file; never held in our
-// memory), then the envelope read and spooled; then either the real queue
-// program (JGREYLIST_QUEUE) is exec'd with both in their places, or the
-// message is refused for now: exit 82 with a "Z" text on descriptor 6
-// where it is open, else 71. Nothing is left in the spool directory either
-// way. Never a permanent code for greylisting or for a store error.
+// memory), then the envelope read and copied, held the same way; then
+// either the real queue program (JGREYLIST_QUEUE) is exec'd with both in
+// their places, or the message is refused for now: exit 82 with a "Z"
+// text on descriptor 6 where it is open, else 71. Nothing is left in the
+// spool directory either way. Never a permanent code for greylisting or
+// for a store error.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -115,7 +116,7 @@ class Envelope : public EnvelopeReader::Handler {
 
 // Reads the envelope from `in` into `copy` (for the next program), as far
 // as its final NUL.
-void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
+void read_envelope(ClientLog& log, int in, HeldCopy& copy, Envelope& envelope) {
   EnvelopeReader reader(Key::kMaxAddress);
   char buf[65536];
   while (true) {
@@ -130,22 +131,18 @@ void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
     if (status == EnvelopeReader::Status::malformed) {
       trouble(log, fmt::format("malformed envelope: {}", reader.error()), kQueueEnvelopeFormat);
     }
-    for (std::size_t done = 0; done < used;) {
-      ssize_t w = write(copy, buf + done, used - done);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        trouble(log, fmt::format("cannot spool the envelope: {}", std::strerror(errno)), kQueueWriteError);
-      }
-      done += static_cast<std::size_t>(w);
-    }
+    if (auto copied = copy.write(buf, used); !copied) trouble(log, copied.error().message, kQueueWriteError);
     if (status == EnvelopeReader::Status::done) return;
   }
 }
 
-[[noreturn]] void pass_on(ClientLog& log, const Options& o, const HeldMessage& message, int envelope) {
-  // A pipe is read from where it is; a file from its start.
-  bool rewound = message.where == HeldMessage::Where::pipe || lseek(message.fd, 0, SEEK_SET) == 0;
-  if (!rewound || lseek(envelope, 0, SEEK_SET) != 0 || dup2(message.fd, 0) != 0 || dup2(envelope, 1) != 1) {
+// A pipe is read from where it is; a file from its start.
+bool rewind(const HeldMessage& held) {
+  return held.where == HeldMessage::Where::pipe || lseek(held.fd, 0, SEEK_SET) == 0;
+}
+
+[[noreturn]] void pass_on(ClientLog& log, const Options& o, const HeldMessage& message, const HeldMessage& envelope) {
+  if (!rewind(message) || !rewind(envelope) || dup2(message.fd, 0) != 0 || dup2(envelope.fd, 1) != 1) {
     trouble(log, fmt::format("cannot hand the spool on: {}", std::strerror(errno)));
   }
   char* argv[] = {const_cast<char*>(o.queue), nullptr};
@@ -185,20 +182,17 @@ int main() {
   log.set_pid(s.log_pid);
   Options o = read_options(log);
 
-  // The envelope's spool file first, though the envelope comes last: a
-  // spool directory that is missing or not writable defers every message
-  // at once, not only those too large for our pipe.
-  int envelope_copy = spool_file(o.spool_dir);
-  if (envelope_copy < 0) {
-    trouble(log, fmt::format("cannot make a spool file in {}: {}", shown_value(o.spool_dir, 200), std::strerror(errno)),
-            kQueueWriteError);
-  }
+  // Most messages never need the spool directory; one that is missing or
+  // not writable still defers every message at once, not only the large.
+  if (auto usable = check_spool_dir(o.spool_dir); !usable) trouble(log, usable.error().message, kQueueWriteError);
   // The message: qmail-smtpd writes all of it before the envelope.
   auto held = hold_message(system_filesystem(), 0, o.spool_dir);
   if (!held) trouble(log, held.error().message, held.error().writing ? kQueueWriteError : kQueueCannotRead);
   const HeldMessage& message = *held;
   Envelope envelope(o.spare);
-  read_envelope(log, 1, envelope_copy, envelope);
+  HeldCopy copy(system_filesystem(), o.spool_dir);
+  read_envelope(log, 1, copy, envelope);
+  const HeldMessage envelope_copy = copy.finish();
 
   // Not from SMTP (no client address at all): not ours to greylist. A
   // variable that holds no address is a configuration error.

@@ -159,6 +159,81 @@ int spool_file(const char* dir) {
   return fd;
 }
 
+std::expected<void, SpoolError> check_spool_dir(const char* dir) {
+  // "dir/." fails with ENOTDIR where dir is a file, as making a file in it would.
+  std::string here = std::string(dir) + "/.";
+  if (faccessat(AT_FDCWD, here.c_str(), W_OK | X_OK, AT_EACCESS) == 0) return {};
+  return cannot_make(dir);
+}
+
+HeldCopy::HeldCopy(Filesystem& fs, const char* dir) : fs_(fs), dir_(dir) {
+  int p[2];
+  // Without a pipe (out of descriptors), the first write spills.
+  if (fs_.pipe2(p, O_CLOEXEC) != 0) return;
+  read_ = p[0];
+  write_ = p[1];
+  // Only our end: the reader, the next program, gets a blocking pipe.
+  fcntl(write_, F_SETFL, O_NONBLOCK);
+}
+
+HeldCopy::~HeldCopy() {
+  for (int fd : {read_, write_, file_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+std::expected<void, SpoolError> HeldCopy::write(const char* bytes, std::size_t size) {
+  while (size > 0) {
+    int to = write_ >= 0 ? write_ : file_;
+    if (to < 0) {
+      if (auto spilled = spill(); !spilled) return spilled;
+      continue;
+    }
+    ssize_t n = ::write(to, bytes, size);
+    if (n > 0) {
+      bytes += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EAGAIN && to == write_) {
+      if (auto spilled = spill(); !spilled) return spilled;
+    } else if (n < 0 && errno != EINTR) {
+      return std::unexpected(SpoolError{fmt::format("cannot spool the envelope: {}", std::strerror(errno)), true});
+    }
+  }
+  return {};
+}
+
+// Our pipe full (or never made): what it holds into a new spool file,
+// which takes the rest.
+std::expected<void, SpoolError> HeldCopy::spill() {
+  file_ = spool_file(dir_);
+  if (file_ < 0) return cannot_make(dir_);
+  if (write_ >= 0) {
+    close(write_);
+    write_ = -1;
+    if (!copy_all(fs_, read_, file_)) {
+      return std::unexpected(SpoolError{fmt::format("cannot spool the envelope: {}", std::strerror(errno)), true});
+    }
+    close(read_);
+    read_ = -1;
+  }
+  return {};
+}
+
+HeldMessage HeldCopy::finish() {
+  HeldMessage held;
+  if (file_ < 0 && read_ < 0) file_ = spool_file(dir_);  // nothing written, no pipe
+  if (file_ >= 0 || read_ < 0) {
+    held = HeldMessage{file_, HeldMessage::Where::spool};
+    file_ = -1;
+  } else {
+    close(write_);
+    write_ = -1;
+    held = HeldMessage{read_, HeldMessage::Where::pipe};
+    read_ = -1;
+  }
+  return held;
+}
+
 std::expected<HeldMessage, SpoolError> hold_message(Filesystem& fs, int in, const char* spool_dir) {
   // Not fs.fstat: the fault tests count the store's stat calls.
   struct stat st;

@@ -239,3 +239,51 @@ TEST_CASE("a splice that fails is an error reading the message, or writing the s
   }
   CHECK(std::filesystem::is_empty(spool.path()));
 }
+
+TEST_CASE("an envelope copy is held in a pipe while it fits, then spilled into the spool, whole") {
+  jgl_test::TempDir spool("jgl-spool-test");
+  jgl::Filesystem fs;
+  // Written 1000 bytes at a time: a write the pipe cannot take whole (at
+  // most 4096 bytes are written all or nothing) spills, so the last KiB of
+  // the 64 KiB pipe may go unused.
+  for (std::size_t n : {std::size_t{3}, std::size_t{63000}, std::size_t{65537}, std::size_t{1} << 20}) {
+    INFO("a copy of " << n << " bytes");
+    std::string bytes = pattern(n);
+    jgl::HeldCopy copy(fs, spool.path().c_str());
+    for (std::size_t at = 0; at < n; at += 1000) REQUIRE(copy.write(bytes.data() + at, std::min<std::size_t>(1000, n - at)));
+    HeldMessage held = copy.finish();
+    CHECK(held.where == (n <= 63000 ? Where::pipe : Where::spool));
+    if (held.where == Where::spool) REQUIRE(lseek(held.fd, 0, SEEK_SET) == 0);
+    CHECK(read_all(held.fd) == bytes);
+    close(held.fd);
+  }
+  CHECK(std::filesystem::is_empty(spool.path()));
+}
+
+TEST_CASE("an envelope copy that must spill where the spool directory is missing names the directory") {
+  jgl_test::TempDir spool("jgl-spool-test");
+  jgl::Filesystem fs;
+  std::string missing = spool / "missing";
+  jgl::HeldCopy copy(fs, missing.c_str());
+  std::string bytes = pattern(100000);
+  auto written = copy.write(bytes.data(), bytes.size());
+  REQUIRE_FALSE(written.has_value());
+  CHECK(written.error().message == "cannot make a spool file in " + missing + ": No such file or directory");
+}
+
+TEST_CASE("a spool directory is usable only when it is a directory that exists") {
+  jgl_test::TempDir spool("jgl-spool-test");
+  CHECK(jgl::check_spool_dir(spool.path().c_str()).has_value());
+  std::string missing = spool / "missing";
+  auto checked = jgl::check_spool_dir(missing.c_str());
+  REQUIRE_FALSE(checked.has_value());
+  CHECK(checked.error().message == "cannot make a spool file in " + missing + ": No such file or directory");
+  CHECK(checked.error().writing);
+  std::string file = spool / "file";
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0700);
+  REQUIRE(fd >= 0);
+  close(fd);
+  checked = jgl::check_spool_dir(file.c_str());
+  REQUIRE_FALSE(checked.has_value());
+  CHECK(checked.error().message == "cannot make a spool file in " + file + ": Not a directory");
+}
