@@ -4,13 +4,14 @@
 //
 // qmail-smtpd runs it instead of qmail-queue, the message on descriptor 0
 // and, after the whole message, the envelope on descriptor 1. So the
-// message is spooled first, as it arrives (splice into an unlinked file:
-// never held in memory), then the envelope read and spooled too; then
-// either the real queue program (JGREYLIST_QUEUE) is exec'd with both
-// spools in their places, or the message is refused for now: exit 82 with
-// a "Z" text on descriptor 6 where it is open, else 71. Nothing is left in
-// the spool directory either way. Never a permanent code for greylisting
-// or for a store error.
+// message is taken first, as it arrives (lib/spool.h: spliced into a pipe
+// of our own when it fits, else into an unlinked file; never held in our
+// memory), then the envelope read and copied, held the same way; then
+// either the real queue program (JGREYLIST_QUEUE) is exec'd with both in
+// their places, or the message is refused for now: exit 82 with a "Z"
+// text on descriptor 6 where it is open, else 71. Nothing is left in the
+// spool directory either way. Never a permanent code for greylisting or
+// for a store error.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,11 +28,13 @@
 #include "lib/diag.h"
 #include "lib/envelope.h"
 #include "lib/env.h"
+#include "lib/filesystem.h"
 #include "lib/exitcode.h"
 #include "lib/greylist.h"
 #include "lib/open_store.h"
 #include "lib/printable.h"
 #include "lib/qmail_envelope.h"
+#include "lib/spool.h"
 #include "lib/ucspi.h"
 
 namespace {
@@ -70,57 +73,6 @@ constexpr std::size_t kMaxReplyText = 255;
   log.line("DEFER {}", why);
   if (code == kQueueRefusedTemporarily) refuse_for_now("4.3.0 temporary failure, try again later");
   _exit(code);
-}
-
-// An unlinked file in `dir`, read-write.
-int spool_file(const char* dir) {
-  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
-  // A filesystem without O_TMPFILE: a named file, unlinked at once.
-  std::string name = std::string(dir) + "/jgreylist-queue.XXXXXX";
-  fd = mkostemp(name.data(), O_CLOEXEC);
-  if (fd >= 0) unlink(name.c_str());
-  return fd;
-}
-
-// Copies all of `in` into `out`: splice where `in` is a pipe (no copy
-// through user space), read and write otherwise. -1 with errno on failure
-// (ENOSPC: the spool is full), else the bytes copied.
-long long spool(int in, int out) {
-  long long total = 0;
-  // A larger pipe moves more a splice: 3-9% less CPU on big messages. It
-  // counts against the user's pipe allowance, so 256 KiB, and no more;
-  // failing (not a pipe, the allowance spent) changes nothing else.
-  fcntl(in, F_SETPIPE_SZ, 256 * 1024);
-  while (true) {
-    ssize_t n = splice(in, nullptr, out, nullptr, 1 << 20, SPLICE_F_MOVE | SPLICE_F_MORE);
-    if (n == 0) return total;
-    if (n > 0) {
-      total += n;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EINVAL) return -1;
-    break;  // not a pipe: copy by hand
-  }
-  char buf[65536];
-  while (true) {
-    ssize_t n = read(in, buf, sizeof buf);
-    if (n == 0) return total;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(out, buf + done, static_cast<std::size_t>(n - done));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return -1;
-      }
-      done += w;
-    }
-    total += n;
-  }
 }
 
 struct Options {
@@ -164,7 +116,7 @@ class Envelope : public EnvelopeReader::Handler {
 
 // Reads the envelope from `in` into `copy` (for the next program), as far
 // as its final NUL.
-void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
+void read_envelope(ClientLog& log, int in, HeldCopy& copy, Envelope& envelope) {
   EnvelopeReader reader(Key::kMaxAddress);
   char buf[65536];
   while (true) {
@@ -179,21 +131,18 @@ void read_envelope(ClientLog& log, int in, int copy, Envelope& envelope) {
     if (status == EnvelopeReader::Status::malformed) {
       trouble(log, fmt::format("malformed envelope: {}", reader.error()), kQueueEnvelopeFormat);
     }
-    for (std::size_t done = 0; done < used;) {
-      ssize_t w = write(copy, buf + done, used - done);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        trouble(log, fmt::format("cannot spool the envelope: {}", std::strerror(errno)), kQueueWriteError);
-      }
-      done += static_cast<std::size_t>(w);
-    }
+    if (auto copied = copy.write(buf, used); !copied) trouble(log, copied.error().message, kQueueWriteError);
     if (status == EnvelopeReader::Status::done) return;
   }
 }
 
-[[noreturn]] void pass_on(ClientLog& log, const Options& o, int message, int envelope) {
-  if (lseek(message, 0, SEEK_SET) != 0 || lseek(envelope, 0, SEEK_SET) != 0 || dup2(message, 0) != 0 ||
-      dup2(envelope, 1) != 1) {
+// A pipe is read from where it is; a file from its start.
+bool rewind(const HeldMessage& held) {
+  return held.where == HeldMessage::Where::pipe || lseek(held.fd, 0, SEEK_SET) == 0;
+}
+
+[[noreturn]] void pass_on(ClientLog& log, const Options& o, const HeldMessage& message, const HeldMessage& envelope) {
+  if (!rewind(message) || !rewind(envelope) || dup2(message.fd, 0) != 0 || dup2(envelope.fd, 1) != 1) {
     trouble(log, fmt::format("cannot hand the spool on: {}", std::strerror(errno)));
   }
   char* argv[] = {const_cast<char*>(o.queue), nullptr};
@@ -233,21 +182,17 @@ int main() {
   log.set_pid(s.log_pid);
   Options o = read_options(log);
 
-  // The message first: qmail-smtpd writes all of it before the envelope.
-  int message = spool_file(o.spool_dir);
-  if (message < 0) {
-    trouble(log, fmt::format("cannot make a spool file in {}: {}", shown_value(o.spool_dir, 200), std::strerror(errno)),
-            kQueueWriteError);
-  }
-  if (spool(0, message) < 0) {
-    int e = errno;
-    trouble(log, fmt::format("cannot spool the message: {}", std::strerror(e)),
-            e == ENOSPC || e == EDQUOT || e == EIO ? kQueueWriteError : kQueueCannotRead);
-  }
-  int envelope_copy = spool_file(o.spool_dir);
-  if (envelope_copy < 0) trouble(log, fmt::format("cannot make a spool file: {}", std::strerror(errno)), kQueueWriteError);
+  // Most messages never need the spool directory; one that is missing or
+  // not writable still defers every message at once, not only the large.
+  if (auto usable = check_spool_dir(o.spool_dir); !usable) trouble(log, usable.error().message, kQueueWriteError);
+  // The message: qmail-smtpd writes all of it before the envelope.
+  auto held = hold_message(system_filesystem(), 0, o.spool_dir);
+  if (!held) trouble(log, held.error().message, held.error().writing ? kQueueWriteError : kQueueCannotRead);
+  const HeldMessage& message = *held;
   Envelope envelope(o.spare);
-  read_envelope(log, 1, envelope_copy, envelope);
+  HeldCopy copy(system_filesystem(), o.spool_dir);
+  read_envelope(log, 1, copy, envelope);
+  const HeldMessage envelope_copy = copy.finish();
 
   // Not from SMTP (no client address at all): not ours to greylist. A
   // variable that holds no address is a configuration error.

@@ -74,5 +74,10 @@ int Filesystem::futimens(int fd, const timespec times[2]) { return ::futimens(fd
 ssize_t Filesystem::write(int fd, const void* buf, size_t size) { return ::write(fd, buf, size); }
 ssize_t Filesystem::read(int fd, void* buf, size_t size) { return ::read(fd, buf, size); }
 int Filesystem::close(int fd) { return ::close(fd); }
+int Filesystem::pipe2(int fds[2], int flags) { return ::pipe2(fds, flags); }
+int Filesystem::set_pipe_size(int fd, int bytes) { return ::fcntl(fd, F_SETPIPE_SZ, bytes); }
+ssize_t Filesystem::splice(int in, int out, size_t size, unsigned flags) {
+  return ::splice(in, nullptr, out, nullptr, size, flags);
+}
 
 }  // namespace jgl

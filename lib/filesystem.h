@@ -4,7 +4,9 @@
 // through a Filesystem, so that tests can fail any one of them (ENOSPC on
 // the third mkdir, a directory that vanishes after it is made) without
 // mocking the programs: tests/helpers/fault_filesystem.h, linked into the
-// test builds of jgreylist and jgreylist-clean by tests/helpers/fault_seam.cpp.
+// test builds of jgreylist, jgreylist-clean and jgreylist-queue by
+// tests/helpers/fault_seam.cpp. The queue filter's spool (lib/spool.h)
+// moves the message through the same seam: its pipe, its size, its splices.
 #pragma once
 
 #include <sys/stat.h>
@@ -30,6 +32,10 @@ class Filesystem {
   virtual ssize_t write(int fd, const void* buf, size_t size);
   virtual ssize_t read(int fd, void* buf, size_t size);
   virtual int close(int fd);
+  virtual int pipe2(int fds[2], int flags);
+  // fcntl(fd, F_SETPIPE_SZ, bytes).
+  virtual int set_pipe_size(int fd, int bytes);
+  virtual ssize_t splice(int in, int out, size_t size, unsigned flags);
 };
 
 // The real system calls. Defined in lib/system_fs.cc, alone, so that the

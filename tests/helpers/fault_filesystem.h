@@ -19,6 +19,9 @@
 //         touch    futimens
 //         unlink   unlinkat of a file
 //         rmdir    unlinkat of a directory (AT_REMOVEDIR)
+//         pipe     pipe2 (the queue filter's own pipe, lib/spool.h)
+//         pipesize fcntl F_SETPIPE_SZ
+//         splice   splice (every one: into our pipe, into the spool)
 //   NTH   the NTH call of OP (from 1), or * for every call
 //   WHAT  an errno name (EACCES, EIO...) or number: the call fails with it,
 //         doing nothing; or vanish (mkdir and opendir only): the call is
@@ -51,8 +54,9 @@ struct Fault {
   bool vanish = false;
 };
 
-inline constexpr const char* kFaultOps[] = {"open",   "lookup", "mkdir",  "opendir", "create", "openat",
-                                            "stat",   "statat", "touch",  "unlink",  "rmdir"};
+inline constexpr const char* kFaultOps[] = {"open",  "lookup", "mkdir",  "opendir", "create", "openat",
+                                            "stat",  "statat", "touch",  "unlink",  "rmdir",  "pipe",
+                                            "pipesize", "splice"};
 inline constexpr std::size_t kFaultOpCount = sizeof kFaultOps / sizeof kFaultOps[0];
 
 struct ErrnoName {
@@ -64,7 +68,7 @@ inline constexpr ErrnoName kErrnoNames[] = {
     {"EIO", EIO},       {"ENOENT", ENOENT},   {"EEXIST", EEXIST}, {"ENOTDIR", ENOTDIR},     {"EISDIR", EISDIR},
     {"ELOOP", ELOOP},   {"EMFILE", EMFILE},   {"ENFILE", ENFILE}, {"ENOMEM", ENOMEM},       {"EBUSY", EBUSY},
     {"EAGAIN", EAGAIN}, {"EINTR", EINTR},     {"EXDEV", EXDEV},   {"ENOTEMPTY", ENOTEMPTY}, {"ESTALE", ESTALE},
-    {"EFBIG", EFBIG},   {"EMLINK", EMLINK},   {"ENAMETOOLONG", ENAMETOOLONG},
+    {"EFBIG", EFBIG},   {"EMLINK", EMLINK},   {"ENAMETOOLONG", ENAMETOOLONG}, {"EINVAL", EINVAL},
 };
 
 inline const char* errno_name(int e) {
@@ -165,6 +169,18 @@ class FaultFilesystem : public Filesystem {
   int futimens(int fd, const timespec times[2]) override {
     if (const Fault* f = due("touch", "")) return fail_with(f);
     return Filesystem::futimens(fd, times);
+  }
+  int pipe2(int fds[2], int flags) override {
+    if (const Fault* f = due("pipe", "")) return fail_with(f);
+    return Filesystem::pipe2(fds, flags);
+  }
+  int set_pipe_size(int fd, int bytes) override {
+    if (const Fault* f = due("pipesize", "")) return fail_with(f);
+    return Filesystem::set_pipe_size(fd, bytes);
+  }
+  ssize_t splice(int in, int out, size_t size, unsigned flags) override {
+    if (const Fault* f = due("splice", "")) return fail_with(f);
+    return Filesystem::splice(in, out, size, flags);
   }
 
   // How many faults struck so far.
