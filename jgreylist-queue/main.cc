@@ -253,6 +253,12 @@ int main() {
       if (!seen.error().temporary) trouble(log, "configuration error: " + seen.error().message);
       std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
       if (!s.failopen) trouble(log, why);
+      // FAILOPEN passes what the store cannot judge, not a message it has
+      // judged already: a triplet before this one is new or too soon.
+      if (grey) {
+        log.line("GREY not passed by failopen (a triplet before is greylisted), {}", why);
+        break;
+      }
       log.line("OK failopen, {}", why);
       pass_on(log, o, message, envelope_copy);
     }
