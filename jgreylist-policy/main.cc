@@ -51,6 +51,18 @@ struct Request {
   std::string malformed;  // empty when it is fine
   bool has_request = false;
   std::size_t attributes = 0;
+
+  // Empty again for the next request of the connection, its strings keeping
+  // their buffers: most attributes are longer than a string holds without
+  // one, and a connection carries thousands of requests.
+  void clear() {
+    for (std::string* s :
+         {&request, &protocol_state, &client_address, &client_name, &sender, &recipient, &malformed}) {
+      s->clear();
+    }
+    has_request = false;
+    attributes = 0;
+  }
 };
 
 // Reads requests from fd 0, buffered; pipelined requests are all in the
@@ -65,7 +77,7 @@ class Reader {
   // false at the end of the input (a request cut short is logged).
   bool next(Request& r, bool log_pid) {
     log_pid_ = log_pid;
-    r = Request();
+    r.clear();
     bool any = false;
     while (true) {
       std::string_view line;

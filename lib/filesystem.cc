@@ -16,7 +16,7 @@ namespace {
 
 // Walks `path` one level at a time with O_NOFOLLOW: for kernels without
 // openat2 (before 5.6).
-int open_beneath_by_walk(Filesystem& fs, int dirfd, const char* path, int flags) {
+int open_beneath_by_walk(Filesystem& fs, int dirfd, const char* path, int flags, mode_t mode) {
   int fd = dirfd;
   const char* p = path;
   while (true) {
@@ -31,7 +31,7 @@ int open_beneath_by_walk(Filesystem& fs, int dirfd, const char* path, int flags)
     std::memcpy(name, p, n);
     name[n] = '\0';
     int next = slash ? fs.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
-                     : fs.openat(fd, name, flags | O_NOFOLLOW, 0);
+                     : fs.openat(fd, name, flags | O_NOFOLLOW, mode);
     int saved = errno;
     if (fd != dirfd) fs.close(fd);
     if (next < 0) {
@@ -48,17 +48,18 @@ int open_beneath_by_walk(Filesystem& fs, int dirfd, const char* path, int flags)
 
 int Filesystem::open(const char* path, int flags) { return ::open(path, flags); }
 
-int Filesystem::open_beneath(int dirfd, const char* path, int flags) {
+int Filesystem::open_beneath(int dirfd, const char* path, int flags, mode_t mode) {
   static bool have_openat2 = true;
   if (have_openat2) {
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags);
+    if (flags & O_CREAT) how.mode = mode;  // openat2 refuses a mode without O_CREAT
     how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
     if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
     have_openat2 = false;
   }
-  return open_beneath_by_walk(*this, dirfd, path, flags);
+  return open_beneath_by_walk(*this, dirfd, path, flags, mode);
 }
 
 int Filesystem::openat(int dirfd, const char* path, int flags, mode_t mode) {

@@ -21,8 +21,9 @@ class Filesystem {
   virtual ~Filesystem() = default;
   virtual int open(const char* path, int flags);
   // openat with no symlink followed anywhere in `path` and nothing outside
-  // `dirfd` reached (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH).
-  virtual int open_beneath(int dirfd, const char* path, int flags);
+  // `dirfd` reached (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH); `mode`
+  // for O_CREAT, as openat's.
+  virtual int open_beneath(int dirfd, const char* path, int flags, mode_t mode);
   virtual int openat(int dirfd, const char* path, int flags, mode_t mode);
   virtual int mkdirat(int dirfd, const char* path, mode_t mode);
   virtual int unlinkat(int dirfd, const char* path, int flags);

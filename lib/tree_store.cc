@@ -216,7 +216,11 @@ Result<void> TreeStore::refuse_filesystem_root(const struct stat& tree) {
 }
 
 TreeStore::TreeStore(TreeStore&& other) noexcept
-    : root_(std::move(other.root_)), root_fd_(other.root_fd_), fs_(other.fs_) {
+    : root_(std::move(other.root_)),
+      root_fd_(other.root_fd_),
+      fs_(other.fs_),
+      root_checked_(other.root_checked_),
+      umask_takes_owner_bits_(other.umask_takes_owner_bits_) {
   other.root_fd_ = -1;
 }
 
@@ -230,7 +234,7 @@ Result<TreePath> TreeStore::path_of(const Key& key) const {
 }
 
 int TreeStore::open_entry(const TreePath& path) {
-  return fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  return fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
 }
 
 Result<int> TreeStore::open_located(TreePath& path, struct stat& st, Cover cover) {
@@ -372,7 +376,7 @@ Result<bool> TreeStore::forget(const Key& key) {
   std::size_t slash = whole.rfind('/');
   std::string parent(whole.substr(0, slash));
   std::string name(whole.substr(slash + 1));
-  int dirfd = fs_->open_beneath(root_fd_, parent.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int dirfd = fs_->open_beneath(root_fd_, parent.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
   if (dirfd < 0) {
     if (errno == ENOENT) return false;
     return store_error("open", whole, errno);
@@ -455,29 +459,75 @@ Result<void> TreeStore::enumerate(EntryVisitor& visitor) {
   return walk_tree(*this, walk_visitor);
 }
 
-// Makes the missing levels and the entry, with mtime `first` and atime
-// `last`. *raced is set when another process got in between (the entry
-// appeared, a directory vanished): the caller starts over from the lookup.
-Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespec last, std::string_view content,
-                                   bool* raced) {
-  // Directories must come out 0700 and the entry 0600 whatever umask the
-  // super-server left: one without the owner's bits (0277) would make
-  // directories no later run can enter. Only here, where something is
-  // created: a known client's connection pays no umask calls.
-  struct UmaskGuard {
-    mode_t before = ::umask(077);
-    ~UmaskGuard() { ::umask(before); }
-  } umask_guard;
+// The umask, set for each creation only while it takes owner's bits (see
+// create). Not through the seam: it touches no file.
+class TreeStore::UmaskGuard {
+ public:
+  explicit UmaskGuard(TreeStore& store) : needed_(store.umask_takes_owner_bits_) {
+    if (!needed_) return;
+    before_ = ::umask(077);
+    store.umask_takes_owner_bits_ = (before_ & 0700) != 0;
+  }
+  ~UmaskGuard() {
+    if (needed_) ::umask(before_);
+  }
+  UmaskGuard(const UmaskGuard&) = delete;
+  UmaskGuard& operator=(const UmaskGuard&) = delete;
+
+ private:
+  bool needed_;
+  mode_t before_ = 0;
+};
+
+Result<void> TreeStore::refuse_filesystem_root_once() {
+  if (root_checked_) return {};
   if (auto refused = refuse_filesystem_root(); !refused) {
     return std::unexpected(Error{root_ + ": " + refused.error().message, refused.error().sys_errno,
                                  refused.error().temporary});
   }
-  char name[TreePath::kCapacity];  // a level: up to a triplet entry's 60 digits
+  root_checked_ = true;
+  return {};
+}
+
+// The directory of `path`'s first `levels` levels, opened beneath the root
+// with no symlink followed, or -1 with errno.
+int TreeStore::open_levels(const TreePath& path, int levels) {
+  char dir[TreePath::kCapacity];
+  std::size_t end = 0;
+  for (int l = 0; l < levels; ++l) end = path.view().find('/', end + 1);
+  std::memcpy(dir, path.c_str(), end);
+  dir[end] = '\0';
+  return fs_->open_beneath(root_fd_, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+}
+
+// Makes the missing directories of `path`, 0700, for an entry that could
+// not be made for a missing level. The levels above its directory are
+// looked up from the deepest, and the missing ones made from the deepest
+// that exists: a new triplet's directory in a young tree, a new /16 of
+// IPv4 clients, mostly want one level made. *raced as in create.
+Result<void> TreeStore::make_levels(const TreePath& path, bool* raced) {
+  int have = path.levels() - 2;  // the entry's directory itself is missing
   int dirfd = root_fd_;
+  for (; have > 0; --have) {
+    int fd = open_levels(path, have);
+    if (fd >= 0) {
+      dirfd = fd;
+      break;
+    }
+    if (errno == ENOENT) continue;
+    // ENOTDIR: a shorter key's entry, made since the lookup, stands on the
+    // path: the lookup, once more, judges by it.
+    if (errno == ENOTDIR) {
+      *raced = true;
+      return fail_temporary("race");
+    }
+    return store_error("open", path.view(), errno);
+  }
   auto release = [&] {
     if (dirfd != root_fd_) fs_->close(dirfd);
   };
-  for (int i = 0; i + 1 < path.levels(); ++i) {
+  char name[TreePath::kCapacity];
+  for (int i = have; i + 1 < path.levels(); ++i) {
     path.level(i, name);
     if (fs_->mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
       int e = errno;
@@ -490,6 +540,7 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
       }
       return store_error("mkdir", path.view(), e);
     }
+    if (i + 2 == path.levels()) break;  // the entry's own: made beneath the root
     int next = fs_->openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
     int e = errno;
     release();
@@ -503,12 +554,40 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     }
     dirfd = next;
   }
-  path.level(path.levels() - 1, name);
-  int fd = fs_->openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  release();
+  return {};
+}
+
+// Makes the entry, and the missing levels above it, with mtime `first` and
+// atime `last`. *raced is set when another process got in between (the
+// entry appeared, a directory vanished, a shorter key's entry was made on
+// the path): the caller starts over from the lookup.
+Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespec last, std::string_view content,
+                                   bool* raced) {
+  if (auto refused = refuse_filesystem_root_once(); !refused) return std::unexpected(refused.error());
+  // Directories must come out 0700 and the entry 0600 whatever umask the
+  // super-server left: one that takes the owner's bits (0277) would make
+  // directories no later run can enter. Those modes have only the owner's
+  // bits, so only a umask that takes some of them needs setting: the first
+  // creation learns the umask, and later ones (a policy service's many)
+  // pay no umask calls when it was a usual one (022, 027, 077). The guard
+  // restores it: jgreylist execs its program afterwards. Only here, where
+  // something is created: a known client's connection pays nothing.
+  UmaskGuard umask_guard(*this);
+  constexpr int kCreate = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+  // In a tree in use the entry's directory is there: the entry is made in
+  // one call, beneath the root with no symlink followed. ENOENT: a level is
+  // missing; once made, the entry is made the same way.
+  int fd = fs_->open_beneath(root_fd_, path.c_str(), kCreate, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    if (auto made = make_levels(path, raced); !made) return std::unexpected(made.error());
+    fd = fs_->open_beneath(root_fd_, path.c_str(), kCreate, 0600);
+  }
   int e = errno;
   if (fd < 0) {
-    release();
-    if (e == EEXIST || e == ENOENT) {
+    // EEXIST: another process made the entry; ENOENT: a cleaner removed the
+    // directory just made; ENOTDIR: a shorter key's entry stands on the path.
+    if (e == EEXIST || e == ENOENT || e == ENOTDIR) {
       *raced = true;
       return fail_temporary("race");
     }
@@ -530,12 +609,15 @@ Result<Sighting> TreeStore::create(const TreePath& path, timespec first, timespe
     fs_->close(fd);
     // The client is deferred, not greylisted: take back the entry, so that
     // the tree never holds a sighting that the client was not told about.
-    fs_->unlinkat(dirfd, name, 0);
-    release();
+    // Removed in its directory, reached as the entry was.
+    if (int dirfd = open_levels(path, path.levels() - 1); dirfd >= 0) {
+      char name[TreePath::kCapacity];  // up to a triplet entry's 60 digits
+      fs_->unlinkat(dirfd, path.level(path.levels() - 1, name), 0);
+      fs_->close(dirfd);
+    }
     return store_error(failed, path.view(), e);
   }
   fs_->close(fd);
-  release();
   return Sighting{true, first, last};
 }
 

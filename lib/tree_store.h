@@ -118,6 +118,7 @@ class TreeStore final : public Store {
   Filesystem& filesystem() const { return *fs_; }
 
  private:
+  class UmaskGuard;
   TreeStore(std::string root, int root_fd, Filesystem& fs) : root_(std::move(root)), root_fd_(root_fd), fs_(&fs) {}
   Result<TreePath> path_of(const Key& key) const;
   // The entry open read-only, or -1 with errno.
@@ -133,10 +134,19 @@ class TreeStore final : public Store {
   // `content`: written into the new entry (a triplet's key), or empty.
   Result<Sighting> create(const TreePath& path, timespec first, timespec last, std::string_view content,
                           bool* raced);
+  int open_levels(const TreePath& path, int levels);
+  Result<void> make_levels(const TreePath& path, bool* raced);
+  // refuse_filesystem_root, with the root's name, until it passes once.
+  Result<void> refuse_filesystem_root_once();
 
   std::string root_;
   int root_fd_ = -1;
   Filesystem* fs_;
+  bool root_checked_ = false;
+  // Whether the umask takes some of the owner's bits, as the last creation
+  // found it; until the first, it might. Learnt, not asked each time: no
+  // program changes its umask once its store is open.
+  bool umask_takes_owner_bits_ = true;
 };
 
 }  // namespace jgl

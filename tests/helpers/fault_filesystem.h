@@ -9,10 +9,12 @@
 //   OP:NTH:WHAT[,OP:NTH:WHAT...]
 //
 //   OP    open     Filesystem::open (the tree's root)
-//         lookup   open_beneath (jgreylist looking its entry up)
+//         lookup   open_beneath of an entry (jgreylist looking it up)
+//         lookupdir  open_beneath of a directory (O_DIRECTORY: a level
+//                  above a new entry, an entry's directory to remove it)
 //         mkdir    mkdirat
 //         opendir  openat of a directory (O_DIRECTORY)
-//         create   openat making a file (O_CREAT)
+//         create   openat or open_beneath making a file (O_CREAT)
 //         openat   any other openat
 //         stat     fstat
 //         statat   fstatat
@@ -54,9 +56,9 @@ struct Fault {
   bool vanish = false;
 };
 
-inline constexpr const char* kFaultOps[] = {"open",  "lookup", "mkdir",  "opendir", "create", "openat",
-                                            "stat",  "statat", "touch",  "unlink",  "rmdir",  "pipe",
-                                            "pipesize", "splice"};
+inline constexpr const char* kFaultOps[] = {"open",   "lookup", "lookupdir", "mkdir",  "opendir",  "create", "openat",
+                                            "stat",   "statat", "touch",     "unlink", "rmdir",    "pipe",   "pipesize",
+                                            "splice"};
 inline constexpr std::size_t kFaultOpCount = sizeof kFaultOps / sizeof kFaultOps[0];
 
 struct ErrnoName {
@@ -130,11 +132,12 @@ class FaultFilesystem : public Filesystem {
     if (const Fault* f = due("open", path)) return fail_with(f);
     return Filesystem::open(path, flags);
   }
-  int open_beneath(int dirfd, const char* path, int flags) override {
-    if (const Fault* f = due("lookup", path)) return fail_with(f);
+  int open_beneath(int dirfd, const char* path, int flags, mode_t mode) override {
+    const char* op = (flags & O_CREAT) ? "create" : (flags & O_DIRECTORY) ? "lookupdir" : "lookup";
+    if (const Fault* f = due(op, path)) return fail_with(f);
     // Without openat2 the lookup walks the path with openat: not counted.
     in_lookup_ = true;
-    int fd = Filesystem::open_beneath(dirfd, path, flags);
+    int fd = Filesystem::open_beneath(dirfd, path, flags, mode);
     in_lookup_ = false;
     return fd;
   }

@@ -137,7 +137,11 @@ TEST_CASE("every fault that strikes is logged on its own line", "[faults]") {
 }
 
 TEST_CASE("a store error at any step of creating an entry leaves no entry", "[faults][store]") {
-  for (const char* step : {"lookup:1", "mkdir:1", "opendir:1", "mkdir:3", "opendir:3", "create:1", "touch:1"}) {
+  // In an empty tree: the lookup, the entry's create (ENOENT), the lookups
+  // of 127 and ip4 (ENOENT), mkdir and opendir of ip4 and 127, mkdir of
+  // 000, the entry's create again, its touch.
+  for (const char* step : {"lookup:1", "create:1", "lookupdir:1", "lookupdir:2", "mkdir:1", "opendir:1", "mkdir:3",
+                           "opendir:2", "create:2", "touch:1"}) {
     for (const char* e : {"EACCES", "EROFS", "ENOSPC", "EIO"}) {
       std::string spec = std::string(step) + ":" + e;
       CAPTURE(spec);
@@ -156,7 +160,7 @@ TEST_CASE("a store error at any step of creating an entry leaves no entry", "[fa
 
 TEST_CASE("a directory vanishing at any step of creating an entry is retried", "[faults][store][race]") {
   for (const char* spec : {"mkdir:1:vanish", "mkdir:2:vanish", "mkdir:3:vanish", "opendir:1:vanish",
-                           "opendir:2:vanish", "opendir:3:vanish", "opendir:2:ENOENT", "mkdir:3:ENOENT"}) {
+                           "opendir:2:vanish", "opendir:2:ENOENT", "mkdir:3:ENOENT", "create:2:ENOENT"}) {
     CAPTURE(spec);
     TempTree tree;
     FaultFilesystem fs = faulty(spec);
@@ -171,5 +175,34 @@ TEST_CASE("a directory vanishing at any step of creating an entry is retried", "
     REQUIRE(::lstat(tree.at("ip4/127/000/000").c_str(), &st) == 0);
     CHECK(S_ISREG(st.st_mode));
     CHECK(st.st_mtim.tv_sec == 1700000000);
+  }
+}
+
+TEST_CASE("a store error at any step of creating an entry in a tree in use leaves no entry", "[faults][store]") {
+  // ip4/127/000 there: the lookup, the entry's create, its touch (and the
+  // lookup of its directory to take it back). ip4/127 only: the lookup of
+  // 127 too, then 000 made.
+  struct Case {
+    const char* made;
+    const char* step;
+  } cases[] = {{"ip4/127/000", "lookup:1"}, {"ip4/127/000", "create:1"}, {"ip4/127/000", "touch:1"},
+               {"ip4/127", "create:1"},     {"ip4/127", "lookupdir:1"}, {"ip4/127", "mkdir:1"},
+               {"ip4/127", "create:2"},     {"ip4/127", "touch:1"}};
+  for (const Case& c : cases) {
+    for (const char* e : {"EACCES", "ENOSPC", "EIO"}) {
+      std::string spec = std::string(c.step) + ":" + e;
+      CAPTURE(c.made, spec);
+      TempTree tree;
+      std::filesystem::create_directories(tree.at(c.made));
+      FaultFilesystem fs = faulty(spec.c_str());
+      auto store = TreeStore::open(tree.path().c_str(), fs);
+      REQUIRE(store.has_value());
+      auto seen = store->observe(jgl::Key(key("127.0.0.1", 24)), timespec{1700000000, 0});
+      REQUIRE_FALSE(seen.has_value());
+      CHECK(fs.injected() == 1);
+      CHECK(std::strcmp(jgl::errno_name(seen.error().sys_errno), e) == 0);
+      CHECK(seen.error().message.find("ip4/127/000/000: ") != std::string::npos);
+      CHECK_FALSE(exists(tree.at("ip4/127/000/000")));
+    }
   }
 }

@@ -108,19 +108,22 @@ int fail_with(int e) {
 // descriptors the store holds so that leaks show.
 class FaultyFilesystem : public jgl::Filesystem {
  public:
-  std::function<int(int dirfd, const char* path, int flags)> on_open_beneath;
+  std::function<int(int dirfd, const char* path, int flags, mode_t mode)> on_open_beneath;
   std::function<int(int dirfd, const char* path, int flags, mode_t mode)> on_openat;
   std::function<int(int dirfd, const char* path, mode_t mode)> on_mkdirat;
   std::function<int(int fd, struct stat* st)> on_fstat;
   std::function<int(int fd, const timespec times[2])> on_futimens;
 
-  int open_beneath_calls = 0, openat_calls = 0, mkdirat_calls = 0, futimens_calls = 0, close_calls = 0;
+  // lookup_calls: open_beneath of an entry, neither creating nor a directory.
+  int open_beneath_calls = 0, lookup_calls = 0, openat_calls = 0, mkdirat_calls = 0, futimens_calls = 0, close_calls = 0;
   std::set<int> open_fds;
 
   int open(const char* path, int flags) override { return track(Filesystem::open(path, flags)); }
-  int open_beneath(int dirfd, const char* path, int flags) override {
+  int open_beneath(int dirfd, const char* path, int flags, mode_t mode) override {
     ++open_beneath_calls;
-    return track(on_open_beneath ? on_open_beneath(dirfd, path, flags) : Filesystem::open_beneath(dirfd, path, flags));
+    if ((flags & (O_CREAT | O_DIRECTORY)) == 0) ++lookup_calls;
+    return track(on_open_beneath ? on_open_beneath(dirfd, path, flags, mode)
+                                 : Filesystem::open_beneath(dirfd, path, flags, mode));
   }
   int openat(int dirfd, const char* path, int flags, mode_t mode) override {
     ++openat_calls;
@@ -143,6 +146,9 @@ class FaultyFilesystem : public jgl::Filesystem {
 
   int real_openat(int dirfd, const char* path, int flags, mode_t mode) {
     return Filesystem::openat(dirfd, path, flags, mode);
+  }
+  int real_open_beneath(int dirfd, const char* path, int flags, mode_t mode) {
+    return Filesystem::open_beneath(dirfd, path, flags, mode);
   }
   // Descriptors still open besides the store's root.
   std::size_t leaked(const TreeStore& store) const {
@@ -668,7 +674,7 @@ TEST_CASE("a failing open of the entry is an error and nothing is created", "[st
     CAPTURE(e);
     TempDir tmp;
     FaultyFilesystem fs;
-    fs.on_open_beneath = [e](int, const char*, int) { return fail_with(e); };
+    fs.on_open_beneath = [e](int, const char*, int, mode_t) { return fail_with(e); };
     TreeStore store = open_tree(tmp.root(), fs);
     Failure f = failure(store, key("127.0.0.1", 24));
     REQUIRE(f.sys_errno == e);
@@ -697,9 +703,9 @@ TEST_CASE("a failing create of the entry is an error naming the path", "[store][
     CAPTURE(e);
     TempDir tmp;
     FaultyFilesystem fs;
-    fs.on_openat = [&fs, e](int dirfd, const char* path, int flags, mode_t mode) {
+    fs.on_open_beneath = [&fs, e](int dirfd, const char* path, int flags, mode_t mode) {
       if (flags & O_CREAT) return fail_with(e);
-      return fs.real_openat(dirfd, path, flags, mode);
+      return fs.real_open_beneath(dirfd, path, flags, mode);
     };
     TreeStore store = open_tree(tmp.root(), fs);
     Failure f = failure(store, key("127.0.0.1", 24));
@@ -758,9 +764,9 @@ TEST_CASE("a directory removed between mkdir and open is retried", "[store][faul
   TempDir tmp;
   FaultyFilesystem fs;
   int removed = 0;
-  // The cleaner removes the empty ip4/127/000 right after we made it.
+  // The cleaner removes the empty ip4/127 right after we made it.
   fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
-    if ((flags & O_DIRECTORY) && removed == 0 && std::string(path) == "000") {
+    if ((flags & O_DIRECTORY) && removed == 0 && std::string(path) == "127") {
       ++removed;
       REQUIRE(::unlinkat(dirfd, path, AT_REMOVEDIR) == 0);
     }
@@ -771,7 +777,7 @@ TEST_CASE("a directory removed between mkdir and open is retried", "[store][faul
   REQUIRE(seen.has_value());
   REQUIRE(seen->created);
   REQUIRE(removed == 1);
-  REQUIRE(fs.open_beneath_calls == 2);
+  REQUIRE(fs.lookup_calls == 2);
   REQUIRE(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
   REQUIRE(fs.leaked(store) == 0);
 }
@@ -813,14 +819,15 @@ TEST_CASE("a mkdir failing with ENOENT once is retried", "[store][fault][race]")
 
 TEST_CASE("a create failing with ENOENT once is retried", "[store][fault][race]") {
   TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
   FaultyFilesystem fs;
   bool failed = false;
-  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
+  fs.on_open_beneath = [&](int dirfd, const char* path, int flags, mode_t mode) {
     if ((flags & O_CREAT) && !failed) {
       failed = true;
       return fail_with(ENOENT);
     }
-    return fs.real_openat(dirfd, path, flags, mode);
+    return fs.real_open_beneath(dirfd, path, flags, mode);
   };
   TreeStore store = open_tree(tmp.root(), fs);
   auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
@@ -836,17 +843,16 @@ TEST_CASE("a concurrent creator of the entry is retried and the entry is known",
   const timespec theirs = at(1699999990, 42), ours = at(1700000000, 7);
   bool raced = false;
   // Another jgreylist creates the entry between our lookup and our O_EXCL.
-  fs.on_openat = [&](int dirfd, const char* path, int flags, mode_t mode) {
-    if ((flags & O_CREAT) && !raced) {
+  fs.on_open_beneath = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    int fd = fs.real_open_beneath(dirfd, path, flags, mode);
+    if ((flags & O_CREAT) && fd >= 0 && !raced) {
       raced = true;
-      int fd = fs.real_openat(dirfd, path, flags, mode);
-      REQUIRE(fd >= 0);
       const timespec times[2] = {theirs, theirs};
       REQUIRE(::futimens(fd, times) == 0);
       ::close(fd);
       return fail_with(EEXIST);
     }
-    return fs.real_openat(dirfd, path, flags, mode);
+    return fd;
   };
   TreeStore store = open_tree(tmp.root(), fs);
   auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), ours);
@@ -864,15 +870,16 @@ TEST_CASE("a concurrent creator of the entry is retried and the entry is known",
 TEST_CASE("an endless race gives up with EAGAIN naming the path", "[store][fault][race]") {
   TempDir tmp;
   FaultyFilesystem fs;
-  fs.on_openat = [&fs](int dirfd, const char* path, int flags, mode_t mode) {
-    if (flags & O_DIRECTORY) return fail_with(ENOENT);
-    return fs.real_openat(dirfd, path, flags, mode);
+  // The entry's directory removed again and again before the entry is made.
+  fs.on_open_beneath = [&fs](int dirfd, const char* path, int flags, mode_t mode) {
+    if (flags & O_CREAT) return fail_with(ENOENT);
+    return fs.real_open_beneath(dirfd, path, flags, mode);
   };
   TreeStore store = open_tree(tmp.root(), fs);
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == EAGAIN);
   REQUIRE(f.message == "create ip4/127/000/000: gave up after 64 attempts racing with other processes");
-  REQUIRE(fs.open_beneath_calls == 64);
+  REQUIRE(fs.lookup_calls == 64);
   REQUIRE(fs.leaked(store) == 0);
 }
 
@@ -883,6 +890,232 @@ TEST_CASE("a root removed under the store is an error, not an endless race", "[s
   Failure f = failure(store, key("127.0.0.1", 24));
   REQUIRE(f.sys_errno == ENOENT);
   REQUIRE(f.message == std::string("mkdir ip4/127/000/000: ") + std::strerror(ENOENT));
+}
+
+// --- Creating an entry: one call in a tree in use -----------------------------
+
+TEST_CASE("a new entry beside others is made in one call beneath the root", "[store][create]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  TreeStore store = open_tree(tmp.root(), fs);
+  REQUIRE(store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000)).has_value());
+  fs.open_beneath_calls = fs.openat_calls = fs.mkdirat_calls = 0;
+  auto seen = store.observe(jgl::Key(key("127.0.1.1", 24)), at(1700000001));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  CHECK(fs.open_beneath_calls == 2);  // the lookup, the create
+  CHECK(fs.openat_calls == 0);
+  CHECK(fs.mkdirat_calls == 0);
+  struct stat st = lstat_of(tmp.in_tree("ip4/127/000/001"));
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(text(st.st_mtim) == text(at(1700000001)));
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("only the missing levels are made, from the deepest that exists", "[store][create]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127"));
+  FaultyFilesystem fs;
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.1.2.3", 32)), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  CHECK(fs.mkdirat_calls == 2);  // 001 and 002
+  CHECK(fs.openat_calls == 1);   // 001, to make 002 in it
+  for (const char* dir : {"ip4/127/001", "ip4/127/001/002"}) {
+    CAPTURE(dir);
+    CHECK((lstat_of(tmp.in_tree(dir)).st_mode & 07777) == 0700);
+  }
+  CHECK((lstat_of(tmp.in_tree("ip4/127/001/002/003")).st_mode & 07777) == 0600);
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("the entry's directory removed before the create is made again", "[store][create][race]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
+  FaultyFilesystem fs;
+  bool removed = false;
+  // A cleaner removes the empty ip4/127/000 between our lookup and create.
+  fs.on_open_beneath = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_CREAT) && !removed) {
+      removed = true;
+      REQUIRE(::rmdir(tmp.in_tree("ip4/127/000").c_str()) == 0);
+    }
+    return fs.real_open_beneath(dirfd, path, flags, mode);
+  };
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(removed);
+  CHECK(fs.lookup_calls == 1);
+  CHECK((lstat_of(tmp.in_tree("ip4/127/000")).st_mode & 07777) == 0700);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a level removed while the missing ones are made is retried", "[store][create][race]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127"));
+  FaultyFilesystem fs;
+  bool removed = false;
+  // A cleaner removes the empty ip4/127 after we opened it to make 000.
+  fs.on_mkdirat = [&](int dirfd, const char* path, mode_t mode) {
+    if (!removed && std::string(path) == "000") {
+      removed = true;
+      REQUIRE(::rmdir(tmp.in_tree("ip4/127").c_str()) == 0);
+    }
+    return ::mkdirat(dirfd, path, mode);
+  };
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(seen->created);
+  REQUIRE(removed);
+  CHECK(fs.lookup_calls == 2);
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000/000")).st_mode));
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a shorter key's entry made on the path before the create answers for it", "[store][create][mixed]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127"));
+  FaultyFilesystem fs;
+  const timespec theirs = at(1699999990, 42);
+  bool made = false;
+  // Another jgreylist, keying 127.0.0.0/16, makes its entry just before our create.
+  fs.on_open_beneath = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_CREAT) && !made) {
+      made = true;
+      make_file(tmp.in_tree("ip4/127/000"));
+      set_times(tmp.in_tree("ip4/127/000"), theirs, theirs);
+    }
+    return fs.real_open_beneath(dirfd, path, flags, mode);
+  };
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 24)), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(made);
+  CHECK_FALSE(seen->created);
+  CHECK(text(seen->first_seen) == text(theirs));
+  CHECK(S_ISREG(lstat_of(tmp.in_tree("ip4/127/000")).st_mode));
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a shorter key's entry made on a missing level answers for it", "[store][create][mixed]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127"));
+  FaultyFilesystem fs;
+  const timespec theirs = at(1699999990, 42);
+  bool made = false;
+  // 127.0.0.0/16's entry appears as we look for the levels of a /32.
+  fs.on_open_beneath = [&](int dirfd, const char* path, int flags, mode_t mode) {
+    if ((flags & O_DIRECTORY) && !made) {
+      made = true;
+      make_file(tmp.in_tree("ip4/127/000"));
+      set_times(tmp.in_tree("ip4/127/000"), theirs, theirs);
+    }
+    return fs.real_open_beneath(dirfd, path, flags, mode);
+  };
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto seen = store.observe(jgl::Key(key("127.0.0.1", 32)), at(1700000000));
+  REQUIRE(seen.has_value());
+  REQUIRE(made);
+  CHECK_FALSE(seen->created);
+  CHECK(text(seen->first_seen) == text(theirs));
+  CHECK(fs.leaked(store) == 0);
+}
+
+TEST_CASE("a new triplet in a new directory makes that level only", "[store][create][triplet]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  TreeStore store = open_tree(tmp.root(), fs);
+  auto client = key("192.0.2.1", 24);
+  auto first = jgl::Key::triplet(client, "a@example.org", "b@example.net");
+  REQUIRE(store.observe(first, at(1700000000)).has_value());
+  // Another triplet under the same first level, in a second level of its own.
+  std::string digest = first.digest();
+  for (int i = 0;; ++i) {
+    auto other = jgl::Key::triplet(client, "a@example.org", "r" + std::to_string(i) + "@example.net");
+    std::string d = other.digest();
+    if (d.substr(0, 2) != digest.substr(0, 2) || d.substr(2, 2) == digest.substr(2, 2)) continue;
+    fs.mkdirat_calls = fs.openat_calls = 0;
+    auto seen = store.observe(other, at(1700000001));
+    REQUIRE(seen.has_value());
+    CHECK(seen->created);
+    CHECK(fs.mkdirat_calls == 1);
+    CHECK(fs.openat_calls == 0);
+    std::string dir = "triplet/" + d.substr(0, 2) + "/" + d.substr(2, 2);
+    CHECK((lstat_of(tmp.in_tree(dir)).st_mode & 07777) == 0700);
+    CHECK(S_ISREG(lstat_of(tmp.in_tree(dir + "/" + d.substr(4))).st_mode));
+    break;
+  }
+  CHECK(fs.leaked(store) == 0);
+}
+
+namespace {
+
+// The process's umask, unchanged.
+mode_t current_umask() {
+  mode_t m = ::umask(0);
+  ::umask(m);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("a umask that takes the owner's bits changes no mode, and is restored", "[store][create]") {
+  TempDir tmp;
+  mode_t before = ::umask(0277);
+  TreeStore store = open_tree(tmp.root());
+  // Every level made, then one, then none.
+  for (const char* client : {"127.0.0.1", "127.1.0.1", "127.1.1.1"}) {
+    CAPTURE(client);
+    auto seen = store.observe(jgl::Key(key(client, 24)), at(1700000000));
+    CHECK(current_umask() == 0277);
+    REQUIRE(seen.has_value());
+    REQUIRE(seen->created);
+  }
+  ::umask(before);
+  for (const char* dir : {"ip4", "ip4/127", "ip4/127/000", "ip4/127/001"}) {
+    CAPTURE(dir);
+    CHECK((lstat_of(tmp.in_tree(dir)).st_mode & 07777) == 0700);
+  }
+  for (const char* entry : {"ip4/127/000/000", "ip4/127/001/000", "ip4/127/001/001"}) {
+    CAPTURE(entry);
+    CHECK((lstat_of(tmp.in_tree(entry)).st_mode & 07777) == 0600);
+  }
+}
+
+TEST_CASE("a usual umask gives the same modes and is left as it was", "[store][create]") {
+  for (mode_t mask : {mode_t{0}, mode_t{022}, mode_t{077}}) {
+    CAPTURE(mask);
+    TempDir tmp;
+    mode_t before = ::umask(mask);
+    TreeStore store = open_tree(tmp.root());
+    for (const char* client : {"127.0.0.1", "127.1.0.1", "127.1.1.1"}) {
+      REQUIRE(store.observe(jgl::Key(key(client, 24)), at(1700000000)).has_value());
+      CHECK(current_umask() == mask);
+    }
+    ::umask(before);
+    CHECK((lstat_of(tmp.in_tree("ip4/127/001")).st_mode & 07777) == 0700);
+    CHECK((lstat_of(tmp.in_tree("ip4/127/001/001")).st_mode & 07777) == 0600);
+  }
+}
+
+TEST_CASE("whether the root is the filesystem's is asked once per store", "[store][create]") {
+  TempDir tmp;
+  FaultyFilesystem fs;
+  int root_stats = 0;
+  TreeStore store = open_tree(tmp.root(), fs);
+  fs.on_fstat = [&](int fd, struct stat* st) {
+    if (fd == store.root_fd()) ++root_stats;
+    return ::fstat(fd, st);
+  };
+  for (const char* client : {"127.0.0.1", "127.0.1.1", "10.0.0.1"}) {
+    REQUIRE(store.observe(jgl::Key(key(client, 24)), at(1700000000)).has_value());
+  }
+  CHECK(root_stats == 1);
 }
 
 TEST_CASE("the filesystem's root is refused as the tree", "[store]") {
