@@ -20,12 +20,16 @@ std::string Key::digest() const {
   add(recipient_);
   std::uint8_t sum[SHA256_DIGEST_SIZE];
   sha256_digest(&ctx, sizeof sum, sum);
+  return lowercase_hex(sum, sizeof sum);
+}
+
+std::string lowercase_hex(const std::uint8_t* bytes, std::size_t size) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * sizeof sum);
-  for (std::uint8_t b : sum) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
+  out.reserve(2 * size);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xf];
   }
   return out;
 }

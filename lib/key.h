@@ -9,6 +9,8 @@
 // prefix keys, byte for byte).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,5 +53,9 @@ class Key {
   std::string sender_;
   std::string recipient_;
 };
+
+// Bytes as lowercase hex, two digits each: digests' names (a triplet's,
+// a Redis script's SHA-1).
+std::string lowercase_hex(const std::uint8_t* bytes, std::size_t size);
 
 }  // namespace jgl

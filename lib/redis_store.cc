@@ -54,9 +54,7 @@ std::string script_sha1(std::string_view script) {
   sha1_update(&ctx, script.size(), reinterpret_cast<const std::uint8_t*>(script.data()));
   std::uint8_t digest[SHA1_DIGEST_SIZE];
   sha1_digest(&ctx, sizeof digest, digest);
-  std::string hex;
-  for (std::uint8_t b : digest) hex += fmt::format("{:02x}", b);
-  return hex;
+  return lowercase_hex(digest, sizeof digest);
 }
 
 const std::string& observe_sha1() {
