@@ -32,19 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 static const char *const kWords[] = {"DEFER_IF_PERMIT", "DUNNO", "PREPEND", "REJECT"};
 enum { kNumWords = 4 };
-
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static void die(const char *what) {
   fprintf(stderr, "policy-drive: %s\n", what);
