@@ -41,13 +41,20 @@ Result<void> finish_connect(int fd, int timeout_ms, const std::string& peer) {
   return {};
 }
 
-// A connected socket to `sa`, non-blocking: every wait is a poll with the
-// time left.
-Result<int> connect_socket(const sockaddr* sa, socklen_t len, int timeout_ms, const std::string& peer) {
+// A socket connecting to `sa`, non-blocking: every wait is a poll with the
+// time left. With `wait`, the connect has completed on return; without,
+// it may still be under way (*pending): the first send then finds out, as
+// on loopback it has completed within connect itself, and waiting would
+// only cost a poll and a getsockopt per connection.
+Result<int> connect_socket(const sockaddr* sa, socklen_t len, int timeout_ms, const std::string& peer, bool* pending) {
   int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return connect_failed(peer, errno);
   if (connect(fd, sa, len) != 0) {
     int e = errno;
+    if (e == EINPROGRESS && pending != nullptr) {
+      *pending = true;
+      return fd;
+    }
     auto done = e == EINPROGRESS ? finish_connect(fd, timeout_ms, peer) : connect_failed(peer, e);
     if (!done) {
       close(fd);
@@ -57,7 +64,8 @@ Result<int> connect_socket(const sockaddr* sa, socklen_t len, int timeout_ms, co
   return fd;
 }
 
-Result<int> connect_literal(const Address& address, int port, int timeout_ms, const std::string& peer) {
+Result<int> connect_literal(const Address& address, int port, int timeout_ms, const std::string& peer,
+                            bool* pending) {
   sockaddr_storage storage{};
   socklen_t len;
   if (address.is_v4()) {
@@ -73,10 +81,11 @@ Result<int> connect_literal(const Address& address, int port, int timeout_ms, co
     std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
     len = sizeof *sin6;
   }
-  return connect_socket(reinterpret_cast<const sockaddr*>(&storage), len, timeout_ms, peer);
+  return connect_socket(reinterpret_cast<const sockaddr*>(&storage), len, timeout_ms, peer, pending);
 }
 
-// A name: each of its addresses in the resolver's order, until one answers.
+// A name: each of its addresses in the resolver's order, until one answers
+// (so each connect is waited for).
 Result<int> connect_name(const std::string& host, int port, int timeout_ms, const std::string& peer) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -89,7 +98,7 @@ Result<int> connect_name(const std::string& host, int port, int timeout_ms, cons
   }
   Result<int> fd = fail_temporary("resolve " + host + ": no address");
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    fd = connect_socket(a->ai_addr, a->ai_addrlen, timeout_ms, peer);
+    fd = connect_socket(a->ai_addr, a->ai_addrlen, timeout_ms, peer, nullptr);
     if (fd) break;
   }
   freeaddrinfo(found);
@@ -110,8 +119,12 @@ Result<RedisClient> RedisClient::connect_tcp(const std::string& host, int port, 
   bool v6 = host.find(':') != std::string::npos;
   std::string peer = (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   auto literal = Address::parse(host);
-  auto fd = literal ? connect_literal(*literal, port, timeout_ms, peer) : connect_name(host, port, timeout_ms, peer);
-  return over(std::move(fd), std::move(peer), timeout_ms, true);
+  bool pending = false;
+  auto fd = literal ? connect_literal(*literal, port, timeout_ms, peer, &pending)
+                    : connect_name(host, port, timeout_ms, peer);
+  auto client = over(std::move(fd), std::move(peer), timeout_ms, true);
+  if (client) client->connecting_ = pending;
+  return client;
 }
 
 Result<RedisClient> RedisClient::connect_unix(const std::string& path, int timeout_ms) {
@@ -119,8 +132,8 @@ Result<RedisClient> RedisClient::connect_unix(const std::string& path, int timeo
   sun.sun_family = AF_UNIX;
   if (path.size() >= sizeof sun.sun_path) return fail("socket path too long: " + path);
   std::memcpy(sun.sun_path, path.data(), path.size());
-  return over(connect_socket(reinterpret_cast<const sockaddr*>(&sun), sizeof sun, timeout_ms, path), path, timeout_ms,
-              false);
+  return over(connect_socket(reinterpret_cast<const sockaddr*>(&sun), sizeof sun, timeout_ms, path, nullptr), path,
+              timeout_ms, false);
 }
 
 Result<RedisClient> RedisClient::over(Result<int> fd, std::string peer, int timeout_ms, bool tcp) {
@@ -138,7 +151,8 @@ RedisClient::RedisClient(RedisClient&& other) noexcept
       reader_(other.reader_),
       peer_(std::move(other.peer_)),
       timeout_ms_(other.timeout_ms_),
-      tcp_(other.tcp_) {
+      tcp_(other.tcp_),
+      connecting_(other.connecting_) {
   other.fd_ = -1;
   other.reader_ = nullptr;
 }
@@ -151,6 +165,7 @@ RedisClient& RedisClient::operator=(RedisClient&& other) noexcept {
     peer_ = std::move(other.peer_);
     timeout_ms_ = other.timeout_ms_;
     tcp_ = other.tcp_;
+    connecting_ = other.connecting_;
     other.fd_ = -1;
     other.reader_ = nullptr;
   }
@@ -207,17 +222,27 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(const std::vector<RedisCom
 }
 
 // MSG_NOSIGNAL: a server that hung up is an EPIPE to report, not a SIGPIPE.
-Result<void> RedisClient::send_all(std::string_view bytes, long deadline_ms) {
+// While the connect is under way a send fails with EAGAIN (then its wait,
+// and the reply's deadline starts when it is done) or with the connect's
+// own error: both are reported as the connect's.
+Result<void> RedisClient::send_all(std::string_view bytes, long& deadline_ms) {
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n > 0) {
+      connecting_ = false;
       bytes.remove_prefix(static_cast<std::size_t>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      return fail_temporary("send to " + peer_ + ": " + std::strerror(errno), errno);
+    bool again = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (connecting_) {
+      Result<void> done = again ? finish_connect(fd_, timeout_ms_, peer_) : connect_failed(peer_, errno);
+      if (!done) return done;
+      connecting_ = false;
+      deadline_ms = monotonic_ms() + timeout_ms_;
+      continue;
     }
+    if (!again) return fail_temporary("send to " + peer_ + ": " + std::strerror(errno), errno);
     auto ready = wait_for(POLLOUT, deadline_ms, "no room to send to ");
     if (!ready) return ready;
   }

@@ -53,7 +53,7 @@ class RedisClient {
   RedisClient(int fd, redisReader* reader, std::string peer, int timeout_ms, bool tcp)
       : fd_(fd), reader_(reader), peer_(std::move(peer)), timeout_ms_(timeout_ms), tcp_(tcp) {}
   static Result<RedisClient> over(Result<int> fd, std::string peer, int timeout_ms, bool tcp);
-  Result<void> send_all(std::string_view bytes, long deadline_ms);
+  Result<void> send_all(std::string_view bytes, long& deadline_ms);
   Result<RedisReply> next_reply(long deadline_ms);
   Result<void> wait_for(short events, long deadline_ms, std::string_view doing);
   void close_connection();
@@ -62,7 +62,8 @@ class RedisClient {
   redisReader* reader_ = nullptr;
   std::string peer_;
   int timeout_ms_ = 0;
-  bool tcp_ = false;  // closed with a reset: see close_connection
+  bool tcp_ = false;         // closed with a reset: see close_connection
+  bool connecting_ = false;  // the connect may be under way: see send_all
 };
 
 // What a reply says, for checks and messages.

@@ -2,8 +2,11 @@
 // started for each test on a unix socket in its own directory.
 #include "lib/redis_store.h"
 
+#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -279,6 +282,37 @@ TEST_CASE("redis: a server away is a temporary error naming it", "[redis_store]"
   REQUIRE_FALSE(seen.has_value());
   CHECK(seen.error().temporary);
   CHECK(seen.error().message == "connect to " + (dir / "nothing.sock") + ": No such file or directory");
+}
+
+// A TCP connect that stays under way: a listener on 127.0.0.1 with a full
+// accept queue drops further SYNs, so the connect is neither refused nor
+// done. The first send finds it under way, then waits for it, and gives
+// up after the timeout in the connect's words.
+TEST_CASE("redis: a connect that never completes is given up after the timeout", "[redis_store]") {
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sin;
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&sin), len) == 0);
+  REQUIRE(listen(listener, 0) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&sin), &len) == 0);
+  int port = ntohs(sin.sin_port);
+  // The first connection fills the queue (never accepted).
+  auto filler = RedisClient::connect_tcp("127.0.0.1", port, 1000);
+  REQUIRE(filler.has_value());
+  auto client = RedisClient::connect_tcp("127.0.0.1", port, 200);
+  REQUIRE(client.has_value());
+  auto start = std::chrono::steady_clock::now();
+  auto replies = client->pipeline({{"PING"}});
+  auto took = std::chrono::steady_clock::now() - start;
+  close(listener);
+  REQUIRE_FALSE(replies.has_value());
+  CHECK(replies.error().temporary);
+  CHECK(replies.error().message == "connect to 127.0.0.1:" + std::to_string(port) + ": no answer within 200 ms");
+  CHECK(took >= std::chrono::milliseconds(190));
+  CHECK(took < std::chrono::milliseconds(1200));
 }
 
 TEST_CASE("redis: a wrong password is a temporary error naming the server's answer", "[redis_store]") {
