@@ -42,10 +42,10 @@ Result<void> finish_connect(int fd, int timeout_ms, const std::string& peer) {
 }
 
 // A socket connecting to `sa`, non-blocking: every wait is a poll with the
-// time left. With `wait`, the connect has completed on return; without,
-// it may still be under way (*pending): the first send then finds out, as
-// on loopback it has completed within connect itself, and waiting would
-// only cost a poll and a getsockopt per connection.
+// time left. Without `pending`, the connect has completed on return; with
+// it, the connect may still be under way (then *pending is set) and the
+// first send finds out: on loopback it has completed within connect itself,
+// and waiting would only cost a poll and a getsockopt per connection.
 Result<int> connect_socket(const sockaddr* sa, socklen_t len, int timeout_ms, const std::string& peer, bool* pending) {
   int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return connect_failed(peer, errno);
