@@ -18,6 +18,12 @@
 namespace jgl {
 namespace {
 
+long monotonic_ms() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
 std::unexpected<Error> connect_failed(const std::string& peer, int e) {
   return fail_temporary("connect to " + peer + ": " + std::strerror(e), e);
 }
@@ -84,18 +90,65 @@ Result<int> connect_literal(const Address& address, int port, int timeout_ms, co
   return connect_socket(reinterpret_cast<const sockaddr*>(&storage), len, timeout_ms, peer, pending);
 }
 
+std::unexpected<Error> resolve_failed(const std::string& host, int rc) {
+  return fail_temporary("resolve " + host + ": " + (rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc)));
+}
+
+// A name's addresses (*found, for freeaddrinfo), within timeout_ms:
+// getaddrinfo alone waits as long as the resolver's configuration says
+// (5 s a server and an attempt by default), so the lookup runs on glibc's
+// resolver thread (getaddrinfo_a) and is given up at the deadline.
+Result<void> resolve(const std::string& host, int port, int timeout_ms, addrinfo** found) {
+  struct Lookup {
+    std::string host, service;
+    addrinfo hints{};
+    gaicb request{};
+  };
+  auto* lookup = new Lookup{host, std::to_string(port)};
+  lookup->hints.ai_family = AF_UNSPEC;
+  lookup->hints.ai_socktype = SOCK_STREAM;
+  lookup->request.ar_name = lookup->host.c_str();
+  lookup->request.ar_service = lookup->service.c_str();
+  lookup->request.ar_request = &lookup->hints;
+  gaicb* list[] = {&lookup->request};
+  int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr);
+  if (rc != 0) {
+    delete lookup;
+    return resolve_failed(host, rc);
+  }
+  long deadline = monotonic_ms() + timeout_ms;
+  while ((rc = gai_error(&lookup->request)) == EAI_INPROGRESS) {
+    long left = deadline - monotonic_ms();
+    if (left <= 0) break;
+    timespec wait{left / 1000, (left % 1000) * 1000000};
+    gai_suspend(list, 1, &wait);
+  }
+  if (rc == EAI_INPROGRESS) {
+    int cancel = gai_cancel(&lookup->request);
+    if (cancel == EAI_ALLDONE) {
+      rc = gai_error(&lookup->request);  // it ended meanwhile
+    } else {
+      // Not started yet, or running: then its thread writes into *lookup
+      // when it ends, and keeps it (a few hundred bytes a lookup given up).
+      if (cancel == EAI_CANCELED) delete lookup;
+      return fail_temporary("resolve " + host + ": no answer within " + std::to_string(timeout_ms) + " ms",
+                            ETIMEDOUT);
+    }
+  }
+  *found = lookup->request.ar_result;
+  delete lookup;
+  if (rc != 0) {
+    return resolve_failed(host, rc);
+  }
+  return {};
+}
+
 // A name: each of its addresses in the resolver's order, until one answers
 // (so each connect is waited for).
 Result<int> connect_name(const std::string& host, int port, int timeout_ms, const std::string& peer) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  std::string service = std::to_string(port);
-  int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
-  if (rc != 0) {
-    return fail_temporary("resolve " + host + ": " + (rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc)));
-  }
+  auto resolved = resolve(host, port, timeout_ms, &found);
+  if (!resolved) return std::unexpected(resolved.error());
   Result<int> fd = fail_temporary("resolve " + host + ": no address");
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
     fd = connect_socket(a->ai_addr, a->ai_addrlen, timeout_ms, peer, nullptr);
@@ -103,12 +156,6 @@ Result<int> connect_name(const std::string& host, int port, int timeout_ms, cons
   }
   freeaddrinfo(found);
   return fd;
-}
-
-long monotonic_ms() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
 }
 
 }  // namespace
