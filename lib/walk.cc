@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace jgl {
@@ -84,6 +85,35 @@ class Walk {
     return left;
   }
 
+  // A child's stat, for child() and its kinds: nothing when the walk may
+  // look at it further (in *st), else what child() returns: true when it
+  // is gone meanwhile, false when it is left (an error, another filesystem).
+  std::optional<bool> stat_child(int fd, const char* name, struct stat* st) {
+    if (fs_.fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return true;  // removed meanwhile
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (st->st_dev != dev_) {
+      visitor_.junk(path_, "on another filesystem: left alone");
+      return false;
+    }
+    return std::nullopt;
+  }
+
+  // A child directory at `depth`: walked, then offered for removal if that
+  // left it empty. True when it is gone.
+  bool descend(int fd, const char* name, int depth) {
+    int sub = fs_.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (sub < 0) {
+      if (errno == ENOENT) return true;
+      visitor_.error(path_, errno);
+      return false;
+    }
+    if (directory(sub, depth + 1) != 0) return false;
+    return visitor_.empty_directory(fd, name, path_);
+  }
+
   // Returns true when the name is gone.
   bool child(int fd, const char* name, int depth) {
     if (triplets_) return triplet_child(fd, name, depth);
@@ -94,15 +124,7 @@ class Walk {
       return false;
     }
     struct stat st;
-    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) return true;  // removed meanwhile
-      visitor_.error(path_, errno);
-      return false;
-    }
-    if (st.st_dev != dev_) {
-      visitor_.junk(path_, "on another filesystem: left alone");
-      return false;
-    }
+    if (auto done = stat_child(fd, name, &st)) return *done;
     bytes_[depth] = static_cast<std::uint8_t>(byte);
     if (S_ISREG(st.st_mode)) {
       std::uint8_t b[16] = {};
@@ -118,14 +140,7 @@ class Walk {
       visitor_.junk(path_, "directory deeper than any key: left alone");
       return false;
     }
-    int sub = fs_.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-    if (sub < 0) {
-      if (errno == ENOENT) return true;
-      visitor_.error(path_, errno);
-      return false;
-    }
-    if (directory(sub, depth + 1) != 0) return false;
-    return visitor_.empty_directory(fd, name, path_);
+    return descend(fd, name, depth);
   }
 
   // Below triplet/: two levels of 2 hex digits, then entries of 60.
@@ -136,43 +151,20 @@ class Walk {
       return false;
     }
     struct stat st;
-    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) return true;
-      visitor_.error(path_, errno);
-      return false;
-    }
-    if (st.st_dev != dev_) {
-      visitor_.junk(path_, "on another filesystem: left alone");
-      return false;
-    }
+    if (auto done = stat_child(fd, name, &st)) return *done;
     if (entry_name && S_ISREG(st.st_mode)) return visitor_.entry(EntryVisit{Prefix(), fd, name, path_, st, true});
     if (entry_name || !S_ISDIR(st.st_mode)) {
       visitor_.junk(path_, S_ISLNK(st.st_mode) ? "symlink: left alone" : "not where an entry can be: left alone");
       return false;
     }
-    int sub = fs_.openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-    if (sub < 0) {
-      if (errno == ENOENT) return true;
-      visitor_.error(path_, errno);
-      return false;
-    }
-    if (directory(sub, depth + 1) != 0) return false;
-    return visitor_.empty_directory(fd, name, path_);
+    return descend(fd, name, depth);
   }
 
   // `net` in a directory of `depth` byte levels: the entry of the key those
   // levels name, made there because longer keys' entries are beside it.
   bool inside_entry(int fd, const char* name, int depth) {
     struct stat st;
-    if (fs_.fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) return true;
-      visitor_.error(path_, errno);
-      return false;
-    }
-    if (st.st_dev != dev_) {
-      visitor_.junk(path_, "on another filesystem: left alone");
-      return false;
-    }
+    if (auto done = stat_child(fd, name, &st)) return *done;
     if (!S_ISREG(st.st_mode)) {
       visitor_.junk(path_, "not a regular file: left alone");
       return false;
