@@ -185,16 +185,23 @@ class Walk {
   std::string path_;
 };
 
-}  // namespace
-
-Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
+// The root's device, once it is known to be a tree that may be walked.
+Result<dev_t> root_device(const TreeStore& store) {
   struct stat st;
   if (store.filesystem().fstat(store.root_fd(), &st) != 0) {
     int e = errno;
     return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
   }
-  if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return refused;
-  Walk walk(store, visitor, st.st_dev);
+  if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return std::unexpected(refused.error());
+  return st.st_dev;
+}
+
+}  // namespace
+
+Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
+  auto dev = root_device(store);
+  if (!dev) return std::unexpected(dev.error());
+  Walk walk(store, visitor, *dev);
   walk.family(store.root_fd(), Family::v4, "ip4");
   walk.family(store.root_fd(), Family::v6, "ip6");
   walk.family(store.root_fd(), Family::v4, "triplet");
@@ -202,13 +209,9 @@ Result<void> walk_tree(const TreeStore& store, TreeVisitor& visitor) {
 }
 
 Result<void> walk_v8_tree(const TreeStore& store, TreeVisitor& visitor) {
-  struct stat st;
-  if (store.filesystem().fstat(store.root_fd(), &st) != 0) {
-    int e = errno;
-    return fail_temporary(std::string("cannot examine the tree's root: ") + std::strerror(e), e);
-  }
-  if (auto refused = TreeStore::refuse_filesystem_root(st); !refused) return refused;
-  Walk walk(store, visitor, st.st_dev);
+  auto dev = root_device(store);
+  if (!dev) return std::unexpected(dev.error());
+  Walk walk(store, visitor, *dev);
   walk.family(store.root_fd(), Family::v4, ".");
   return {};
 }
