@@ -47,7 +47,7 @@ constexpr const char* kDefaultQueue = "/var/qmail/bin/qmail-queue";
 // (logged), so that a hostile envelope costs bounded store work.
 constexpr std::size_t kMaxTriplets = 1000;
 // Decisions logged one a line; beyond, one line counts the rest.
-constexpr int kMaxLoggedTriplets = 20;
+constexpr std::size_t kMaxLoggedTriplets = 20;
 
 // qmail-smtpd reads at most this much of descriptor 6, and sends it as the
 // reply's text after the code: no newline, no NUL.
@@ -136,6 +136,63 @@ void read_envelope(ClientLog& log, int in, HeldCopy& copy, Envelope& envelope) {
   }
 }
 
+// One key the message is checked under: the client's prefix
+// (JGREYLIST_KEY=ip), or a triplet for each recipient not spared, with
+// that recipient as the log shows it.
+struct Check {
+  Key key;
+  const std::string* recipient = nullptr;  // none for the prefix key
+};
+
+std::vector<Check> checks_for(const Address& client, const Settings& s, const Options& o, const Envelope& envelope) {
+  Key by_ip = key_for(client, s);
+  if (!o.triplet) return {Check{by_ip}};
+  std::vector<Check> checks;
+  checks.reserve(envelope.recipients.size());
+  for (const std::string& r : envelope.recipients) {
+    checks.push_back(Check{Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)), &r});
+  }
+  return checks;
+}
+
+// Observes every key; true when any is new or too soon. A store error
+// defers the message, or with FAILOPEN lets it pass (returns false), but
+// never a message one of its keys has greylisted already.
+bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope) {
+  auto where = store_settings_from_env();
+  if (!where) trouble(log, "configuration error: " + where.error().message);
+  auto store = open_store(*where);
+  if (!store) trouble(log, "configuration error: " + store.error().message);
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  bool grey = false;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    auto seen = (*store)->observe(checks[i].key, now);
+    if (!seen) {
+      if (!seen.error().temporary) trouble(log, "configuration error: " + seen.error().message);
+      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
+      if (!s.failopen) trouble(log, why);
+      if (grey) {
+        log.line("GREY not passed by failopen (a triplet before is greylisted), {}", why);
+        break;
+      }
+      log.line("OK failopen, {}", why);
+      return false;
+    }
+    Verdict v = decide_from_sighting(*seen, now, s.holdtime);
+    grey = grey || !passes(v);
+    if (s.log && i < kMaxLoggedTriplets) {
+      if (checks[i].recipient == nullptr) {
+        log.line("{}", log_words(v));
+      } else {
+        log.line("{} <{}> <{}>", log_words(v), envelope.raw_sender, *checks[i].recipient);
+      }
+    }
+  }
+  if (s.log && checks.size() > kMaxLoggedTriplets) log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
+  return grey;
+}
+
 // A pipe is read from where it is; a file from its start.
 bool rewind(const HeldMessage& held) {
   return held.where == HeldMessage::Where::pipe || lseek(held.fd, 0, SEEK_SET) == 0;
@@ -187,7 +244,7 @@ int main() {
   if (auto usable = check_spool_dir(o.spool_dir); !usable) trouble(log, usable.error().message, kQueueWriteError);
   // The message: qmail-smtpd writes all of it before the envelope.
   auto held = hold_message(system_filesystem(), 0, o.spool_dir);
-  if (!held) trouble(log, held.error().message, held.error().writing ? kQueueWriteError : kQueueCannotRead);
+  if (!held) trouble(log, held.error().message, held.error().temporary ? kQueueWriteError : kQueueCannotRead);
   const HeldMessage& message = *held;
   Envelope envelope(o.spare);
   HeldCopy copy(system_filesystem(), o.spool_dir);
@@ -196,20 +253,21 @@ int main() {
 
   // Not from SMTP (no client address at all): not ours to greylist. A
   // variable that holds no address is a configuration error.
-  auto client = client_address(-1);
-  if (!client && client.error().message.starts_with("no client address")) {
+  auto named = client_address_from_env();
+  if (!named) trouble(log, "configuration error: " + named.error().message);
+  if (!*named) {
     if (s.log) log.line("OK not from SMTP (no client address)");
     pass_on(log, o, message, envelope_copy);
   }
-  if (!client) trouble(log, "configuration error: " + client.error().message);
-  log.set_client(client->address);
+  const Address& client = (*named)->address;
+  log.set_client(client);
 
   Verdict verdict;
   if (decide_without_store(s, client_host(), &verdict)) {
     if (s.log) log.line("{}", log_words(verdict));
     if (passes(verdict)) pass_on(log, o, message, envelope_copy);
     char text[512];
-    std::string_view why = refusal_message(verdict, s, client->address, text, sizeof text);
+    std::string_view why = refusal_message(verdict, s, client, text, sizeof text);
     refuse_with_text('D', "5.7.1 " + std::string(why), kQueueRefusedPermanently);
   }
   // Combined with connect-time jgreylist: only clients it passed on as
@@ -224,60 +282,11 @@ int main() {
     if (s.log) log.line("OK spared <{}>", envelope.first_spared);
     pass_on(log, o, message, envelope_copy);
   }
-  std::vector<Key> keys;
-  std::vector<const std::string*> shown_recipients;
-  Key by_ip = key_for(client->address, s);
-  if (!o.triplet) {
-    keys.push_back(by_ip);
-    shown_recipients.push_back(nullptr);
-  } else {
-    for (const std::string& r : envelope.recipients) {
-      keys.push_back(Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)));
-      shown_recipients.push_back(&r);
-    }
-  }
-
   if (s.log && o.triplet && envelope.unchecked > 0) {
     log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
   }
-  auto where = store_settings_from_env();
-  if (!where) trouble(log, "configuration error: " + where.error().message);
-  auto store = open_store(*where);
-  if (!store) trouble(log, "configuration error: " + store.error().message);
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  bool grey = false;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    auto seen = (*store)->observe(keys[i], now);
-    if (!seen) {
-      if (!seen.error().temporary) trouble(log, "configuration error: " + seen.error().message);
-      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
-      if (!s.failopen) trouble(log, why);
-      // FAILOPEN passes what the store cannot judge, not a message it has
-      // judged already: a triplet before this one is new or too soon.
-      if (grey) {
-        log.line("GREY not passed by failopen (a triplet before is greylisted), {}", why);
-        break;
-      }
-      log.line("OK failopen, {}", why);
-      pass_on(log, o, message, envelope_copy);
-    }
-    Verdict v = decide_from_sighting(*seen, now, s.holdtime);
-    grey = grey || !passes(v);
-    if (s.log && static_cast<int>(i) < kMaxLoggedTriplets) {
-      if (shown_recipients[i] == nullptr) {
-        log.line("{}", log_words(v));
-      } else {
-        log.line("{} <{}> <{}>", log_words(v), envelope.raw_sender, *shown_recipients[i]);
-      }
-    }
-  }
-  if (s.log && keys.size() > static_cast<std::size_t>(kMaxLoggedTriplets)) {
-    log.line("and {} more triplets", keys.size() - kMaxLoggedTriplets);
-  }
-
-  if (!grey) pass_on(log, o, message, envelope_copy);
+  if (!greylisted(log, s, checks_for(client, s, o, envelope), envelope)) pass_on(log, o, message, envelope_copy);
   char text[512];
-  std::string_view why = refusal_message(Verdict::grey_first, s, client->address, text, sizeof text);
+  std::string_view why = refusal_message(Verdict::grey_first, s, client, text, sizeof text);
   refuse_for_now("4.7.1 greylisted: " + std::string(why));
 }

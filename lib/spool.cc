@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fmt/format.h>
 
+#include "lib/number.h"
 #include "lib/printable.h"
 
 namespace jgl {
@@ -38,11 +40,12 @@ int pipe_max_size() {
   int fd = open("/proc/sys/fs/pipe-max-size", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   char text[32];
-  ssize_t n = read(fd, text, sizeof text - 1);
+  ssize_t n = read(fd, text, sizeof text);
   close(fd);
   if (n <= 0) return -1;
-  text[n] = '\0';
-  return atoi(text);
+  std::string_view line(text, static_cast<std::size_t>(n));
+  auto max = parse_number(line.substr(0, line.find('\n')), 1, INT_MAX);
+  return max ? static_cast<int>(*max) : -1;
 }
 
 // Our pipe as large as we may have it. Tried at 1 MiB first: one call
@@ -116,34 +119,42 @@ bool copy_all(Filesystem& fs, int in, int out) {
   }
 }
 
-std::unexpected<SpoolError> cannot_make(const char* dir) {
-  return std::unexpected(SpoolError{
-      fmt::format("cannot make a spool file in {}: {}", shown_value(dir, 200), std::strerror(errno)), true});
+std::unexpected<Error> cannot_make(const char* dir) {
+  int e = errno;
+  return fail_temporary(fmt::format("cannot make a spool file in {}: {}", shown_value(dir, 200), std::strerror(e)), e);
 }
 
-std::unexpected<SpoolError> cannot_spool() {
+// A copy into the spool fails on either side: a full disk or an I/O error
+// is the spool's, anything else reading the message.
+std::unexpected<Error> cannot_spool() {
   int e = errno;
-  return std::unexpected(SpoolError{fmt::format("cannot spool the message: {}", std::strerror(e)),
-                                    e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG});
+  std::string why = fmt::format("cannot spool the message: {}", std::strerror(e));
+  if (e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG) return fail_temporary(std::move(why), e);
+  return fail(std::move(why), e);
+}
+
+std::unexpected<Error> cannot_spool_envelope() {
+  int e = errno;
+  return fail_temporary(fmt::format("cannot spool the envelope: {}", std::strerror(e)), e);
 }
 
 // The message into a new spool file: what `held` (our full pipe, or -1)
 // has first, then the rest of `in`.
-std::expected<HeldMessage, SpoolError> spool(Filesystem& fs, int in, int held, const char* dir) {
+Result<HeldMessage> spool(Filesystem& fs, int in, int held, const char* dir) {
   int file = spool_file(dir);
-  auto fail = [&](std::unexpected<SpoolError> why) {
+  auto give_up = [&](std::unexpected<Error> why) {
     if (held >= 0) close(held);
     if (file >= 0) close(file);
     return why;
   };
-  if (file < 0) return fail(cannot_make(dir));
+  if (file < 0) return give_up(cannot_make(dir));
   if (held >= 0) {
-    if (!copy_all(fs, held, file)) return fail(cannot_spool());
+    if (!copy_all(fs, held, file)) return give_up(cannot_spool());
     close(held);
     held = -1;
   }
   fs.set_pipe_size(in, kInputPipeBytes);
-  if (!copy_all(fs, in, file)) return fail(cannot_spool());
+  if (!copy_all(fs, in, file)) return give_up(cannot_spool());
   return HeldMessage{file, HeldMessage::Where::spool};
 }
 
@@ -159,7 +170,7 @@ int spool_file(const char* dir) {
   return fd;
 }
 
-std::expected<void, SpoolError> check_spool_dir(const char* dir) {
+Result<void> check_spool_dir(const char* dir) {
   // "dir/." fails with ENOTDIR where dir is a file, as making a file in it would.
   std::string here = std::string(dir) + "/.";
   if (faccessat(AT_FDCWD, here.c_str(), W_OK | X_OK, AT_EACCESS) == 0) return {};
@@ -182,7 +193,7 @@ HeldCopy::~HeldCopy() {
   }
 }
 
-std::expected<void, SpoolError> HeldCopy::write(const char* bytes, std::size_t size) {
+Result<void> HeldCopy::write(const char* bytes, std::size_t size) {
   while (size > 0) {
     int to = write_ >= 0 ? write_ : file_;
     if (to < 0) {
@@ -196,7 +207,7 @@ std::expected<void, SpoolError> HeldCopy::write(const char* bytes, std::size_t s
     } else if (n < 0 && errno == EAGAIN && to == write_) {
       if (auto spilled = spill(); !spilled) return spilled;
     } else if (n < 0 && errno != EINTR) {
-      return std::unexpected(SpoolError{fmt::format("cannot spool the envelope: {}", std::strerror(errno)), true});
+      return cannot_spool_envelope();
     }
   }
   return {};
@@ -204,15 +215,13 @@ std::expected<void, SpoolError> HeldCopy::write(const char* bytes, std::size_t s
 
 // Our pipe full (or never made): what it holds into a new spool file,
 // which takes the rest.
-std::expected<void, SpoolError> HeldCopy::spill() {
+Result<void> HeldCopy::spill() {
   file_ = spool_file(dir_);
   if (file_ < 0) return cannot_make(dir_);
   if (write_ >= 0) {
     close(write_);
     write_ = -1;
-    if (!copy_all(fs_, read_, file_)) {
-      return std::unexpected(SpoolError{fmt::format("cannot spool the envelope: {}", std::strerror(errno)), true});
-    }
+    if (!copy_all(fs_, read_, file_)) return cannot_spool_envelope();
     close(read_);
     read_ = -1;
   }
@@ -234,7 +243,7 @@ HeldMessage HeldCopy::finish() {
   return held;
 }
 
-std::expected<HeldMessage, SpoolError> hold_message(Filesystem& fs, int in, const char* spool_dir) {
+Result<HeldMessage> hold_message(Filesystem& fs, int in, const char* spool_dir) {
   // Not fs.fstat: the fault tests count the store's stat calls.
   struct stat st;
   if (::fstat(in, &st) != 0) return cannot_spool();
@@ -250,8 +259,7 @@ std::expected<HeldMessage, SpoolError> hold_message(Filesystem& fs, int in, cons
   if (f == Fill::whole) return HeldMessage{p[0], HeldMessage::Where::pipe};
   if (f == Fill::failed) {
     close(p[0]);
-    errno = e;
-    return std::unexpected(SpoolError{fmt::format("cannot read the message: {}", std::strerror(e)), false});
+    return fail(fmt::format("cannot read the message: {}", std::strerror(e)), e);
   }
   return spool(fs, in, p[0], spool_dir);
 }

@@ -18,9 +18,8 @@
 #pragma once
 
 #include <cstddef>
-#include <expected>
-#include <string>
 
+#include "lib/error.h"
 #include "lib/filesystem.h"
 
 namespace jgl {
@@ -40,14 +39,16 @@ struct HeldMessage {
   Where where = Where::spool;
 };
 
-struct SpoolError {
-  std::string message;  // names the step and the errno
-  bool writing = false;  // the spool could not be made or written (full), not the message read
-};
+// A failure is lib's Error (lib/error.h), naming the step and the errno.
+// It is temporary when the spool could not be made or written: a full or
+// unwritable directory can be mended, and qmail-queue says 53. It is not
+// when the message itself could not be read: that stream is spent and no
+// retry reads it again (qmail-queue's 54). qmail-smtpd answers 451 to
+// both: the client sends the message again.
 
 // Takes the whole message off `in`: see the header. Spool files are made
 // in `spool_dir`. Waits (poll) while a slow writer has nothing for us yet.
-std::expected<HeldMessage, SpoolError> hold_message(Filesystem& fs, int in, const char* spool_dir);
+Result<HeldMessage> hold_message(Filesystem& fs, int in, const char* spool_dir);
 
 // An unlinked file in `dir`, read-write, close-on-exec: -1 with errno.
 int spool_file(const char* dir);
@@ -55,7 +56,7 @@ int spool_file(const char* dir);
 // Whether a spool file could be made in `dir`: it is a directory we may
 // write. Checked for every message, though most never need one, so that a
 // missing spool directory shows at once and not only on a large message.
-std::expected<void, SpoolError> check_spool_dir(const char* dir);
+Result<void> check_spool_dir(const char* dir);
 
 // Bytes we write ourselves, held in a pipe of our own while it takes them
 // without blocking, then in a spool file in `dir`.
@@ -65,12 +66,12 @@ class HeldCopy {
   HeldCopy(const HeldCopy&) = delete;
   HeldCopy& operator=(const HeldCopy&) = delete;
   ~HeldCopy();
-  std::expected<void, SpoolError> write(const char* bytes, std::size_t size);
+  Result<void> write(const char* bytes, std::size_t size);
   // All written: the pipe's read end (its write end closed) or the file.
   HeldMessage finish();
 
  private:
-  std::expected<void, SpoolError> spill();
+  Result<void> spill();
   Filesystem& fs_;
   const char* dir_;
   int read_ = -1, write_ = -1, file_ = -1;

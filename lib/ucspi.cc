@@ -30,7 +30,7 @@ bool proto_variable(const char* suffix, char* buf, std::size_t cap) {
 
 }  // namespace
 
-Result<ClientAddress> client_address(int socket_fd) {
+Result<std::optional<ClientAddress>> client_address_from_env() {
   char proto_name[48];
   const char* candidates[] = {
       proto_variable("REMOTEIP", proto_name, sizeof proto_name) ? proto_name : nullptr,
@@ -46,6 +46,13 @@ Result<ClientAddress> client_address(int socket_fd) {
     }
     return ClientAddress{*address, name};
   }
+  return std::nullopt;
+}
+
+Result<ClientAddress> client_address(int socket_fd) {
+  auto named = client_address_from_env();
+  if (!named) return std::unexpected(std::move(named.error()));
+  if (*named) return **named;
   sockaddr_storage peer{};
   socklen_t len = sizeof peer;
   if (getpeername(socket_fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) {

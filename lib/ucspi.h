@@ -7,6 +7,8 @@
 // further.
 #pragma once
 
+#include <optional>
+
 #include "lib/address.h"
 #include "lib/error.h"
 
@@ -17,7 +19,12 @@ struct ClientAddress {
   const char* source;  // the variable it came from, or "getpeername"
 };
 
+// The client from the environment, else the peer of `socket_fd`.
 Result<ClientAddress> client_address(int socket_fd = 0);
+
+// The client from the environment alone; nullopt when no variable names
+// one (a program run by hand, or mail injected locally).
+Result<std::optional<ClientAddress>> client_address_from_env();
 
 // ${PROTO}REMOTEHOST, else TCPREMOTEHOST; nullptr when unset.
 const char* client_host();

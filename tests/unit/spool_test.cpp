@@ -180,7 +180,7 @@ TEST_CASE("a missing spool directory fails only a message that must spill, namin
   Writer writer(pattern(pipe_capacity() + 4096));
   auto held = jgl::hold_message(fs, writer.fd(), missing.c_str());
   REQUIRE_FALSE(held.has_value());
-  CHECK(held.error().writing);
+  CHECK(held.error().temporary);  // the spool: qmail-queue's 53
   CHECK(held.error().message == "cannot make a spool file in " + missing + ": No such file or directory");
   // The writer must not hang on a reader that went away.
   char buf[65536];
@@ -220,7 +220,8 @@ TEST_CASE("a splice that fails is an error reading the message, or writing the s
     auto held = jgl::hold_message(fs, writer.fd(), spool.path().c_str());
     REQUIRE_FALSE(held.has_value());
     CHECK(held.error().message == "cannot read the message: Input/output error");
-    CHECK_FALSE(held.error().writing);
+    CHECK_FALSE(held.error().temporary);  // the message: qmail-queue's 54
+    CHECK(held.error().sys_errno == EIO);
     char buf[65536];
     while (read(writer.fd(), buf, sizeof buf) > 0) {
     }
@@ -232,7 +233,7 @@ TEST_CASE("a splice that fails is an error reading the message, or writing the s
     auto held = jgl::hold_message(fs, writer.fd(), spool.path().c_str());
     REQUIRE_FALSE(held.has_value());
     CHECK(held.error().message == "cannot spool the message: No space left on device");
-    CHECK(held.error().writing);
+    CHECK(held.error().temporary);  // the spool: qmail-queue's 53
     char buf[65536];
     while (read(writer.fd(), buf, sizeof buf) > 0) {
     }
@@ -278,7 +279,8 @@ TEST_CASE("a spool directory is usable only when it is a directory that exists")
   auto checked = jgl::check_spool_dir(missing.c_str());
   REQUIRE_FALSE(checked.has_value());
   CHECK(checked.error().message == "cannot make a spool file in " + missing + ": No such file or directory");
-  CHECK(checked.error().writing);
+  CHECK(checked.error().temporary);
+  CHECK(checked.error().sys_errno == ENOENT);
   std::string file = spool / "file";
   int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0700);
   REQUIRE(fd >= 0);
