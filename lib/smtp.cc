@@ -176,11 +176,7 @@ bool Session::reply(std::initializer_list<std::string_view> pieces) {
   // must not become a reply line of its own.
   char* line = out_ + out_len_;
   std::size_t len = 0;
-  for (std::string_view piece : pieces)
-    for (char c : piece) {
-      if (len == reply_line_max) break;
-      line[len++] = printable(c) ? c : '?';
-    }
+  for (std::string_view piece : pieces) len += sanitise(piece, line + len, reply_line_max + 1 - len);
   if (transcript_ != nullptr) transcript_->line('>', std::string_view(line, len));
   line[len++] = '\r';
   line[len++] = '\n';
