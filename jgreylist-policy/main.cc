@@ -215,56 +215,110 @@ void trouble(Service& s, bool failopen, std::string_view why) {
   }
 }
 
-void decide(Service& s, const Request& r) {
-  s.log.clear_client();
-  bool failopen = s.base && s.base->failopen;
+// The request's client; nullopt when the request is answered already (not
+// ours, or malformed).
+std::optional<Address> request_client(Service& s, const Request& r, bool failopen) {
   if (!r.malformed.empty()) {
     trouble(s, failopen, "malformed request: " + r.malformed);
-    return;
+    return std::nullopt;
   }
   if (!r.has_request) {
     trouble(s, failopen, "malformed request: no request attribute");
-    return;
+    return std::nullopt;
   }
   if (r.request != "smtpd_access_policy" || (!r.protocol_state.empty() && r.protocol_state != s.state)) {
     answer(s, "DUNNO");
-    return;
+    return std::nullopt;
   }
   auto client = Address::parse(r.client_address);
   if (!client) {
     trouble(s, failopen, fmt::format("malformed request: client_address '{}'", shown_value(r.client_address)));
-    return;
+    return std::nullopt;
   }
+  return *client;
+}
+
+// The rules cdb's settings for the client, as tcpserver -x would give them
+// to jgreylist, into `settings`; false when the request is answered (a
+// deny, or the cdb unreadable).
+bool rule_settings(Service& s, const Address& client, const char* host, bool failopen,
+                   std::vector<std::string>* settings) {
+  if (!s.rules) return true;
+  // The address as tcpserver writes it, which is what the rules' keys are.
+  auto match = s.rules->check(tcpserver_text(client), host, nullptr);
+  if (!match) {
+    trouble(s, failopen, "rules: " + match.error().message);
+    return false;
+  }
+  if (*match && (*match)->deny) {
+    s.log.line("DENY by the rules ({})", shown_value((*match)->key, 100));
+    answer(s, "REJECT 5.7.1 access denied");
+    return false;
+  }
+  if (*match) *settings = (*match)->settings;
+  return true;
+}
+
+// The store, opened at the first request that needs it; false when it
+// cannot be (answered).
+bool open_store_once(Service& s) {
+  if (s.store) return true;
+  auto where = store_settings_from_env();
+  if (!where) {
+    trouble(s, false, "configuration error: " + where.error().message);
+    return false;
+  }
+  auto opened = open_store(*where);
+  if (!opened) {
+    trouble(s, false, "configuration error: " + opened.error().message);
+    return false;
+  }
+  s.store = std::move(*opened);
+  return true;
+}
+
+// JGREYLIST_POLICY_MESSAGE, its first '%' the client, after DEFER_IF_PERMIT.
+void answer_greylisted(Service& s, const Address& client) {
+  const char* text = env_get("JGREYLIST_POLICY_MESSAGE");
+  std::string message = text != nullptr && *text != '\0' ? text : "greylisted, please try again later";
+  if (std::size_t pct = message.find('%'); pct != std::string::npos) {
+    message.replace(pct, 1, client.format().view());
+  }
+  char clean[512];
+  std::size_t n = sanitise(message, clean, sizeof clean);
+  answer(s, "DEFER_IF_PERMIT 4.7.1 " + std::string(clean, n));
+}
+
+// DUNNO, or with JGREYLIST_HEADER an X-Greylist header.
+void answer_passed(Service& s, timespec now, const Sighting& seen) {
+  const char* header = env_get("JGREYLIST_HEADER");
+  if (header != nullptr && *header != '\0' && std::strcmp(header, "0") != 0) {
+    answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen.first_seen.tv_sec));
+  } else {
+    answer(s, "DUNNO");
+  }
+}
+
+void decide(Service& s, const Request& r) {
+  s.log.clear_client();
+  bool failopen = s.base && s.base->failopen;
+  auto client = request_client(s, r, failopen);
+  if (!client) return;
   s.log.set_client(*client);
   if (!s.base) {
     trouble(s, false, "configuration error: " + s.config_error);
     return;
   }
 
-  // The rules cdb, as tcpserver -x would give them to jgreylist.
-  std::vector<std::string> rule_settings;
-  if (s.rules) {
-    const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
-    // The address as tcpserver writes it, which is what the rules' keys are.
-    auto match = s.rules->check(tcpserver_text(*client), host, nullptr);
-    if (!match) {
-      trouble(s, failopen, "rules: " + match.error().message);
-      return;
-    }
-    if (*match && (*match)->deny) {
-      s.log.line("DENY by the rules ({})", shown_value((*match)->key, 100));
-      answer(s, "REJECT 5.7.1 access denied");
-      return;
-    }
-    if (*match) rule_settings = (*match)->settings;
-  }
-  EnvOverlay overlay(rule_settings);
-  auto settings = rule_settings.empty() ? Result<Settings>(*s.base) : settings_from_env();
+  const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
+  std::vector<std::string> rules;
+  if (!rule_settings(s, *client, host, failopen, &rules)) return;
+  EnvOverlay overlay(rules);
+  auto settings = rules.empty() ? Result<Settings>(*s.base) : settings_from_env();
   if (!settings) {
     trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
     return;
   }
-  const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
   Verdict verdict;
   if (decide_without_store(*settings, host, &verdict)) {
     if (settings->log) s.log.line("{}", log_words(verdict));
@@ -292,19 +346,7 @@ void decide(Service& s, const Request& r) {
     key = Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
     shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
   }
-  if (!s.store) {
-    auto where = store_settings_from_env();
-    if (!where) {
-      trouble(s, false, "configuration error: " + where.error().message);
-      return;
-    }
-    auto opened = open_store(*where);
-    if (!opened) {
-      trouble(s, false, "configuration error: " + opened.error().message);
-      return;
-    }
-    s.store = std::move(*opened);
-  }
+  if (!open_store_once(s)) return;
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   auto seen = s.store->observe(key, now);
@@ -316,23 +358,10 @@ void decide(Service& s, const Request& r) {
   verdict = decide_from_sighting(*seen, now, settings->holdtime);
   if (settings->log) s.log.line("{}{}", log_words(verdict), shown_envelope);
   if (passes(verdict)) {
-    const char* header = env_get("JGREYLIST_HEADER");
-    if (header != nullptr && *header != '\0' && std::strcmp(header, "0") != 0) {
-      answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen->first_seen.tv_sec));
-    } else {
-      answer(s, "DUNNO");
-    }
-    return;
+    answer_passed(s, now, *seen);
+  } else {
+    answer_greylisted(s, *client);
   }
-  // The message: JGREYLIST_POLICY_MESSAGE, its first '%' the client.
-  const char* text = env_get("JGREYLIST_POLICY_MESSAGE");
-  std::string message = text != nullptr && *text != '\0' ? text : "greylisted, please try again later";
-  if (std::size_t pct = message.find('%'); pct != std::string::npos) {
-    message.replace(pct, 1, client->format().view());
-  }
-  char clean[512];
-  std::size_t n = sanitise(message, clean, sizeof clean);
-  answer(s, "DEFER_IF_PERMIT 4.7.1 " + std::string(clean, n));
 }
 
 bool flush(Service& s) {

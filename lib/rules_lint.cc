@@ -50,6 +50,134 @@ bool covered(const std::unordered_map<std::string, std::size_t>& keys, const std
   return true;
 }
 
+using Severity = Finding::Severity;
+
+// One pass over the file, a line at a time, then the checks that need
+// every rule (shadowed prefixes).
+class Lint {
+ public:
+  explicit Lint(std::size_t lines) {
+    first_rule_.reserve(lines + lines / 2);
+    rules_.reserve(lines);
+  }
+
+  void line(std::string_view line, int number) {
+    auto parsed = parse_rule(line, number);
+    if (!parsed) {
+      say(number, Severity::error, parsed.error().message);
+      return;
+    }
+    // tcprules compiles the file without the line, which was most likely
+    // meant as a rule: an error, so that the file gets fixed.
+    if (parsed->kind == ParsedLine::Kind::skipped) {
+      say(number, Severity::error, fmt::format("{}: tcprules skips this line", parsed->reason));
+      return;
+    }
+    if (parsed->kind != ParsedLine::Kind::rule) return;
+    const Rule& r = parsed->rule;
+    auto keys = rule_keys(r.address);
+    if (!keys) {
+      say(number, Severity::error, keys.error().message);
+      return;
+    }
+    if (keys->empty()) {
+      say(number, Severity::warning, fmt::format("the range '{}' is empty: this rule never matches", r.address));
+      return;
+    }
+    if (auto note = respelling(r, *keys)) say(number, Severity::note, *note);
+    if (r.deny && !r.env.empty()) {
+      say(number, Severity::warning, "settings after 'deny' are never used: tcpserver drops the connection without them");
+    }
+    for (const auto& [name, value] : r.env) {
+      if (name.empty()) say(number, Severity::warning, "a setting with an empty variable name");
+    }
+    bool reachable = all_reachable(number, *keys);
+    std::string data = r.data();
+    first_records(number, *keys, data);
+    rules_.push_back({number, std::move(*keys), std::move(data), reachable});
+  }
+
+  std::vector<Finding> finish() {
+    shadowed_prefixes();
+    std::stable_sort(findings_.begin(), findings_.end(),
+                     [](const Finding& a, const Finding& b) { return a.line < b.line; });
+    return std::move(findings_);
+  }
+
+ private:
+  void say(int line, Severity severity, std::string message) { findings_.push_back({line, severity, std::move(message)}); }
+
+  // Keys tcpserver never looks up; true when it may look every one up.
+  bool all_reachable(int number, const std::vector<std::string>& keys) {
+    std::size_t unreachable = 0;
+    std::string why;
+    for (const std::string& key : keys) {
+      if (auto reason = why_never_looked_up(key)) {
+        if (unreachable++ == 0) why = fmt::format("'{}': {}", key, *reason);
+      }
+    }
+    if (unreachable == keys.size()) {
+      say(number, Severity::warning, fmt::format("this rule never matches: {}", why));
+    } else if (unreachable > 0) {
+      say(number, Severity::warning, fmt::format("{} of its {} keys never match: {}", unreachable, keys.size(), why));
+    }
+    return unreachable == 0;
+  }
+
+  // tcpserver reads the first record of a key: a later one is dead.
+  void first_records(int number, const std::vector<std::string>& keys, const std::string& data) {
+    std::size_t taken = 0;
+    std::size_t by = 0;
+    std::string example;
+    for (const std::string& key : keys) {
+      auto [it, inserted] = first_rule_.try_emplace(key, rules_.size());
+      if (!inserted && it->second != rules_.size() && taken++ == 0) {
+        by = it->second;
+        example = key;
+      }
+    }
+    if (taken == keys.size()) {
+      bool same = rules_[by].keys == keys && rules_[by].data == data;
+      say(number, Severity::warning,
+          same ? fmt::format("duplicate of line {}", rules_[by].line)
+               : fmt::format("never used: line {} gives '{}' first, and tcpserver uses the first rule for an address",
+                             rules_[by].line, example));
+    } else if (taken > 0) {
+      say(number, Severity::warning,
+          fmt::format("{} of its {} keys are given first by line {} (such as '{}'), which applies to them", taken,
+                      keys.size(), rules_[by].line, example));
+    }
+  }
+
+  // A prefix whose every address a more specific key catches is shadowed.
+  void shadowed_prefixes() {
+    for (const CompiledRule& rule : rules_) {
+      bool shadowed = true;
+      bool any_prefix = false;
+      for (const std::string& key : rule.keys) {
+        if (key.starts_with("::ffff:")) continue;  // shares the IPv4 key's fate
+        if (!rule.reachable || key.empty() || key.back() != '.' || key.find_first_of("@=") != std::string::npos) {
+          shadowed = false;
+          break;
+        }
+        any_prefix = true;
+        if (!covered(first_rule_, key)) {
+          shadowed = false;
+          break;
+        }
+      }
+      if (shadowed && any_prefix) {
+        say(rule.line, Severity::warning,
+            fmt::format("never applies: more specific rules cover every address under '{}'", rule.keys.front()));
+      }
+    }
+  }
+
+  std::vector<Finding> findings_;
+  std::vector<CompiledRule> rules_;
+  std::unordered_map<std::string, std::size_t> first_rule_;  // key -> index in rules_ of the rule that gave it first
+};
+
 }  // namespace
 
 std::string_view severity_name(Finding::Severity severity) {
@@ -65,119 +193,15 @@ std::string_view severity_name(Finding::Severity severity) {
 }
 
 std::vector<Finding> lint_rules(std::string_view text) {
-  using Severity = Finding::Severity;
-  std::vector<Finding> findings;
-  auto say = [&](int line, Severity severity, std::string message) {
-    findings.push_back({line, severity, std::move(message)});
-  };
-  std::vector<CompiledRule> rules;
-  std::unordered_map<std::string, std::size_t> first_rule;  // key -> index in rules of the rule that gave it first
-  std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  first_rule.reserve(lines + lines / 2);
-  rules.reserve(lines);
-
-  int line_number = 0;
+  Lint lint(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  int number = 0;
   while (!text.empty()) {
     std::size_t newline = text.find('\n');
     std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    ++line_number;
-    auto parsed = parse_rule(line, line_number);
-    if (!parsed) {
-      say(line_number, Severity::error, parsed.error().message);
-      continue;
-    }
-    // tcprules compiles the file without the line, which was most likely
-    // meant as a rule: an error, so that the file gets fixed.
-    if (parsed->kind == ParsedLine::Kind::skipped) {
-      say(line_number, Severity::error, fmt::format("{}: tcprules skips this line", parsed->reason));
-      continue;
-    }
-    if (parsed->kind != ParsedLine::Kind::rule) continue;
-    const Rule& r = parsed->rule;
-    auto keys = rule_keys(r.address);
-    if (!keys) {
-      say(line_number, Severity::error, keys.error().message);
-      continue;
-    }
-    if (keys->empty()) {
-      say(line_number, Severity::warning, fmt::format("the range '{}' is empty: this rule never matches", r.address));
-      continue;
-    }
-    if (auto note = respelling(r, *keys)) say(line_number, Severity::note, *note);
-    if (r.deny && !r.env.empty()) {
-      say(line_number, Severity::warning,
-          "settings after 'deny' are never used: tcpserver drops the connection without them");
-    }
-    for (const auto& [name, value] : r.env) {
-      if (name.empty()) say(line_number, Severity::warning, "a setting with an empty variable name");
-    }
-
-    std::size_t unreachable = 0;
-    std::string why;
-    for (const std::string& key : *keys) {
-      if (auto reason = why_never_looked_up(key)) {
-        if (unreachable++ == 0) why = fmt::format("'{}': {}", key, *reason);
-      }
-    }
-    if (unreachable == keys->size()) {
-      say(line_number, Severity::warning, fmt::format("this rule never matches: {}", why));
-    } else if (unreachable > 0) {
-      say(line_number, Severity::warning, fmt::format("{} of its {} keys never match: {}", unreachable, keys->size(), why));
-    }
-
-    // tcpserver reads the first record of a key: a later one is dead.
-    std::size_t taken = 0;
-    std::size_t by = 0;
-    std::string example;
-    for (const std::string& key : *keys) {
-      auto [it, inserted] = first_rule.try_emplace(key, rules.size());
-      if (!inserted && it->second != rules.size()) {
-        if (taken++ == 0) {
-          by = it->second;
-          example = key;
-        }
-      }
-    }
-    std::string data = r.data();
-    if (taken == keys->size()) {
-      bool same = rules[by].keys == *keys && rules[by].data == data;
-      say(line_number, Severity::warning,
-          same ? fmt::format("duplicate of line {}", rules[by].line)
-               : fmt::format("never used: line {} gives '{}' first, and tcpserver uses the first rule for an address",
-                             rules[by].line, example));
-    } else if (taken > 0) {
-      say(line_number, Severity::warning,
-          fmt::format("{} of its {} keys are given first by line {} (such as '{}'), which applies to them", taken,
-                      keys->size(), rules[by].line, example));
-    }
-    rules.push_back({line_number, std::move(*keys), std::move(data), unreachable == 0});
+    lint.line(line, ++number);
   }
-
-  // A prefix whose every address a more specific key catches is shadowed.
-  for (const CompiledRule& rule : rules) {
-    bool shadowed = true;
-    bool any_prefix = false;
-    for (const std::string& key : rule.keys) {
-      if (key.starts_with("::ffff:")) continue;  // shares the IPv4 key's fate
-      if (!rule.reachable || key.empty() || key.back() != '.' || key.find_first_of("@=") != std::string::npos) {
-        shadowed = false;
-        break;
-      }
-      any_prefix = true;
-      if (!covered(first_rule, key)) {
-        shadowed = false;
-        break;
-      }
-    }
-    if (shadowed && any_prefix) {
-      say(rule.line, Severity::warning,
-          fmt::format("never applies: more specific rules cover every address under '{}'", rule.keys.front()));
-    }
-  }
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
-  return findings;
+  return lint.finish();
 }
 
 }  // namespace jgl
