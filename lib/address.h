@@ -24,7 +24,6 @@ class AddressText {
  public:
   static constexpr std::size_t kCapacity = 48;
   std::string_view view() const { return {data_.data(), size_}; }
-  const char* c_str() const { return data_.data(); }
   void append(char c) {
     if (size_ + 1u < kCapacity) {
       data_[size_++] = c;
@@ -74,7 +73,6 @@ class Address {
   AddressText format() const;
 
   friend bool operator==(const Address&, const Address&) = default;
-  friend auto operator<=>(const Address&, const Address&) = default;
 
  private:
   Family family_ = Family::v4;

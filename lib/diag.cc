@@ -50,7 +50,6 @@ void log_to_syslog() {
   openlog(program_name, LOG_PID | LOG_NDELAY, LOG_MAIL);
   to_syslog = true;
 }
-const char* program() { return program_name; }
 
 void vwarn(fmt::string_view format, fmt::format_args args) {
   LineBuffer line;

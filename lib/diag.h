@@ -33,7 +33,6 @@ void set_program(const char* name);
 // program whose stderr is its client (Postfix's spawn(8) connects both
 // stdout and stderr to the socket).
 void log_to_syslog();
-const char* program();
 
 // "PROGRAM: text".
 void vwarn(fmt::string_view format, fmt::format_args args);

@@ -29,7 +29,6 @@ class Prefix {
   AddressText format() const;  // "192.0.2.0/24"
 
   friend bool operator==(const Prefix&, const Prefix&) = default;
-  friend auto operator<=>(const Prefix&, const Prefix&) = default;
 
  private:
   Address address_;

@@ -34,7 +34,6 @@ class EnvelopeReader {
   // bytes were part of it.
   Status feed(std::string_view bytes, Handler& handler, std::size_t* used);
   std::string_view error() const { return error_; }
-  unsigned long recipients() const { return recipients_; }
 
  private:
   enum class Where { start, sender, next, recipient, end };

@@ -204,21 +204,6 @@ RedisClient::RedisClient(RedisClient&& other) noexcept
   other.reader_ = nullptr;
 }
 
-RedisClient& RedisClient::operator=(RedisClient&& other) noexcept {
-  if (this != &other) {
-    close_connection();
-    fd_ = other.fd_;
-    reader_ = other.reader_;
-    peer_ = std::move(other.peer_);
-    timeout_ms_ = other.timeout_ms_;
-    tcp_ = other.tcp_;
-    connecting_ = other.connecting_;
-    other.fd_ = -1;
-    other.reader_ = nullptr;
-  }
-  return *this;
-}
-
 RedisClient::~RedisClient() { close_connection(); }
 
 // A TCP connection ends with a reset, not a FIN: every request has had its

@@ -38,7 +38,7 @@ class RedisClient {
   static Result<RedisClient> connect_tcp(const std::string& host, int port, int timeout_ms);
   static Result<RedisClient> connect_unix(const std::string& path, int timeout_ms);
   RedisClient(RedisClient&& other) noexcept;
-  RedisClient& operator=(RedisClient&& other) noexcept;
+  RedisClient& operator=(RedisClient&&) = delete;
   ~RedisClient();
 
   // Sends the commands at once and reads one reply for each, in order,

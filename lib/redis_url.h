@@ -34,7 +34,6 @@ constexpr long kMaxRedisDb = 1000000;
 struct RedisEndpoint {
   std::string host;  // a host name, or an address in canonical text, no brackets
   int port = kRedisDefaultPort;
-  friend bool operator==(const RedisEndpoint&, const RedisEndpoint&) = default;
 };
 
 struct RedisLocation {
@@ -47,7 +46,6 @@ struct RedisLocation {
   std::string user;                      // decoded; empty: the default user
   std::optional<std::string> password;   // decoded; nullopt: no AUTH
   long db = 0;
-  friend bool operator==(const RedisLocation&, const RedisLocation&) = default;
 };
 
 // The value of JGREYLIST_REDIS. At most 4096 bytes, printable ASCII only

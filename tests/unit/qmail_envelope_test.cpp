@@ -149,7 +149,6 @@ TEST_CASE("each address is handed on as soon as its NUL arrives, before the enve
   CHECK(got.events == std::vector<std::string>{"Fa@example.org"});
   CHECK(reader.feed("mple.net\0"s, got, &used) == Status::more);
   CHECK(got.events == std::vector<std::string>{"Fa@example.org", "Tb@example.net"});
-  CHECK(reader.recipients() == 1);
   CHECK(reader.feed("\0"s, got, &used) == Status::done);
   CHECK(used == 1);
 }
@@ -322,7 +321,6 @@ TEST_CASE("100,000 recipients are each handed on, in order, and not kept by the 
   CHECK(handler.sender_ok);
   CHECK(handler.calls == kCount);
   CHECK(handler.in_order == kCount);
-  CHECK(reader.recipients() == kCount);
   // The recipients are 2.5 MB; the reader may hold one address (1 KiB at
   // most) and the handler's temporaries, nothing that grows with the count.
   INFO("heap in use grew by " << (peak > before ? peak - before : 0) << " bytes while reading " << bytes.size());

@@ -494,7 +494,7 @@ TEST_CASE("what describe shows of a location without credentials parses back to 
     auto again = parse_redis_url(describe(*original));
     INFO(describe(*original));
     REQUIRE(again);
-    CHECK(*again == *original);
+    CHECK(fields(*again) == fields(*original));
   }
 }
 
