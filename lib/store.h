@@ -1,12 +1,13 @@
 // store.h: the greylisting state, whatever holds it.
 //
-// Every program that reads or writes the state (jgreylist, and the queue
-// filter, admin tool and policy service to come) talks to a Store: one
-// sighting at a time for the filters, and find, set_times, forget and
-// enumerate for the admin tool. Each backend is one implementation of this
-// interface and one case in open_store() (lib/open_store.h):
+// Every program that reads or writes the state talks to a Store: one
+// sighting at a time for the filters (jgreylist, jgreylist-queue,
+// jgreylist-policy), and find, set_times, forget and enumerate for
+// jgreylist-admin. Each backend is one implementation of this interface
+// and one case in open_store() (lib/open_store.h):
 //
 //   lib/tree_store.h   the tree of empty files (JGREYLIST_DIR), v8's layout
+//   lib/redis_store.h  a Redis server or Sentinel group (JGREYLIST_REDIS)
 //
 // A store knows times, not policy: what a sighting means (greylisted,
 // known, expired) is decided in lib/greylist.h, the same for every store.
