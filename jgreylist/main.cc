@@ -59,6 +59,50 @@ std::string_view banner_host(char* buf, std::size_t cap) {
   return {buf, n};
 }
 
+// The store's verdict on the client. A store error defers it, or with
+// FAILOPEN runs the program; a permanent one (a tree that is the
+// filesystem's root, a socket path too long) is a configuration error that
+// no retry and no FAILOPEN should paper over.
+Verdict ask_store(ClientLog& log, const Settings& s, const Address& client, char** program) {
+  auto where = store_settings_from_env();
+  if (!where) defer(log, "configuration error: " + where.error().message);
+  auto store = open_store(*where);
+  if (!store) defer(log, "configuration error: " + store.error().message);
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  auto seen = (*store)->observe(key_for(client, s), now);
+  if (!seen) {
+    if (!seen.error().temporary) defer(log, "configuration error: " + seen.error().message);
+    std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
+    if (!s.failopen) defer(log, why);
+    log.line("OK failopen, {}", why);
+    run(log, program);
+  }
+  return decide_from_sighting(*seen, now, s.holdtime);
+}
+
+// The fake SMTP conversation that refuses every RCPT, until the client
+// quits, the timeout or the RCPT limit.
+void refuse(ClientLog& log, const Settings& s, Verdict verdict, const Address& client) {
+  char message[512], host[257];
+  Conversation conversation;
+  conversation.refusal = verdict == Verdict::deny_blacklisted || verdict == Verdict::deny_norev
+                             ? Refusal::deny
+                             : Refusal::greylist;
+  conversation.message = refusal_message(verdict, s, client, message, sizeof message);
+  conversation.hostname = banner_host(host, sizeof host);
+  conversation.rcpt_limit = s.limit;
+  conversation.timeout_ms = static_cast<int>(s.timeout * 1000);
+
+  // A client that vanishes must not kill us mid-write; the deadline is
+  // enforced by the conversation, the alarm only guards against a bug there.
+  signal(SIGPIPE, SIG_IGN);
+  alarm(static_cast<unsigned>(s.timeout + 10));
+  LogTranscript transcript(log);
+  ConversationResult result = converse(0, 1, conversation, s.log_smtp ? &transcript : nullptr);
+  if (result.ending == Ending::rcpt_limit && s.log) log.line("HANGUP too many RCPT commands");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,26 +120,7 @@ int main(int argc, char** argv) {
   log.set_client(client->address);
 
   Verdict verdict;
-  if (!decide_without_store(s, client_host(), &verdict)) {
-    auto where = store_settings_from_env();
-    if (!where) defer(log, "configuration error: " + where.error().message);
-    auto store = open_store(*where);
-    if (!store) defer(log, "configuration error: " + store.error().message);
-    timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    auto seen = (*store)->observe(key_for(client->address, s), now);
-    if (!seen) {
-      // Permanent: the store cannot work as configured (a tree that is the
-      // filesystem's root, a socket path too long), which no retry and no
-      // FAILOPEN should paper over.
-      if (!seen.error().temporary) defer(log, "configuration error: " + seen.error().message);
-      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
-      if (!s.failopen) defer(log, why);
-      log.line("OK failopen, {}", why);
-      run(log, argv + 1);
-    }
-    verdict = decide_from_sighting(*seen, now, s.holdtime);
-  }
+  if (!decide_without_store(s, client_host(), &verdict)) verdict = ask_store(log, s, client->address, argv + 1);
 
   bool handed_off = s.handoff && (verdict == Verdict::grey_first || verdict == Verdict::grey_too_soon);
   if (s.log) log.line("{}{}", log_words(verdict), handed_off ? ", passed on to the queue step" : "");
@@ -111,22 +136,6 @@ int main(int argc, char** argv) {
     run(log, argv + 1);
   }
 
-  char message[512], host[257];
-  Conversation conversation;
-  conversation.refusal = verdict == Verdict::deny_blacklisted || verdict == Verdict::deny_norev
-                             ? Refusal::deny
-                             : Refusal::greylist;
-  conversation.message = refusal_message(verdict, s, client->address, message, sizeof message);
-  conversation.hostname = banner_host(host, sizeof host);
-  conversation.rcpt_limit = s.limit;
-  conversation.timeout_ms = static_cast<int>(s.timeout * 1000);
-
-  // A client that vanishes must not kill us mid-write; the deadline is
-  // enforced by the conversation, the alarm only guards against a bug there.
-  signal(SIGPIPE, SIG_IGN);
-  alarm(static_cast<unsigned>(s.timeout + 10));
-  LogTranscript transcript(log);
-  ConversationResult result = converse(0, 1, conversation, s.log_smtp ? &transcript : nullptr);
-  if (result.ending == Ending::rcpt_limit && s.log) log.line("HANGUP too many RCPT commands");
-  return 0;
+  refuse(log, s, verdict, client->address);
+  return kExitOk;
 }
