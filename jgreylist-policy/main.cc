@@ -263,12 +263,7 @@ bool rule_settings(Service& s, const Address& client, const char* host, bool fai
 // cannot be (answered).
 bool open_store_once(Service& s) {
   if (s.store) return true;
-  auto where = store_settings_from_env();
-  if (!where) {
-    trouble(s, false, "configuration error: " + where.error().message);
-    return false;
-  }
-  auto opened = open_store(*where);
+  auto opened = open_store_from_env();
   if (!opened) {
     trouble(s, false, "configuration error: " + opened.error().message);
     return false;

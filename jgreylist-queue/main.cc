@@ -159,9 +159,7 @@ std::vector<Check> checks_for(const Address& client, const Settings& s, const Op
 // defers the message, or with FAILOPEN lets it pass (returns false), but
 // never a message one of its keys has greylisted already.
 bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope) {
-  auto where = store_settings_from_env();
-  if (!where) trouble(log, "configuration error: " + where.error().message);
-  auto store = open_store(*where);
+  auto store = open_store_from_env();
   if (!store) trouble(log, "configuration error: " + store.error().message);
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);

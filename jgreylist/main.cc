@@ -64,9 +64,7 @@ std::string_view banner_host(char* buf, std::size_t cap) {
 // filesystem's root, a socket path too long) is a configuration error that
 // no retry and no FAILOPEN should paper over.
 Verdict ask_store(ClientLog& log, const Settings& s, const Address& client, char** program) {
-  auto where = store_settings_from_env();
-  if (!where) defer(log, "configuration error: " + where.error().message);
-  auto store = open_store(*where);
+  auto store = open_store_from_env();
   if (!store) defer(log, "configuration error: " + store.error().message);
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);

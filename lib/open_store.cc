@@ -91,4 +91,10 @@ Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
   return open_tree(settings.dir);
 }
 
+Result<std::unique_ptr<Store>> open_store_from_env() {
+  auto settings = store_settings_from_env();
+  if (!settings) return std::unexpected(std::move(settings.error()));
+  return open_store(*settings);
+}
+
 }  // namespace jgl

@@ -44,4 +44,8 @@ Result<void> redis_settings_from_env(StoreSettings& s);
 // store connects at its first request: a server away is a store error.
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings);
 
+// Both: the store the environment names, for the filters. Every error is
+// a configuration error.
+Result<std::unique_ptr<Store>> open_store_from_env();
+
 }  // namespace jgl

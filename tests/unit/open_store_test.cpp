@@ -168,3 +168,21 @@ TEST_CASE("open_store names JGREYLIST_DIR and what is wrong with it", "[store]")
   REQUIRE_FALSE(store.has_value());
   CHECK(store.error().message == "JGREYLIST_DIR=" + missing + ": No such file or directory");
 }
+
+TEST_CASE("open_store_from_env opens what the variables name, or says which one is wrong", "[store]") {
+  StoreEnv env;
+  TempDir tmp("jgl-open-store");
+  env.set("JGREYLIST_DIR", tmp.path().c_str());
+  auto store = jgl::open_store_from_env();
+  REQUIRE(store.has_value());
+  CHECK((*store)->where() == tmp.path());
+  env.set("JGREYLIST_REDIS", "redis://127.0.0.1");
+  auto both = jgl::open_store_from_env();
+  REQUIRE_FALSE(both.has_value());
+  CHECK(both.error().message == "JGREYLIST_REDIS and JGREYLIST_DIR are both set: one store per service");
+  env.unset("JGREYLIST_DIR");
+  env.set("JGREYLIST_REDIS_TIMEOUT", "soon");
+  auto bad = jgl::open_store_from_env();
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message.starts_with("JGREYLIST_REDIS_TIMEOUT='soon'"));
+}
