@@ -5,7 +5,7 @@
 // most greylisters do, on a triplet: the client's prefix, the envelope
 // sender and one recipient. Key carries either. A prefix key holds no heap
 // (it is jgreylist's hot path); a triplet owns copies of its addresses.
-// Stores map a key to their own names (lib/tree_store.h: the v8 paths of
+// Stores map a key to their own names (lib/tree_path.h: the v8 paths of
 // prefix keys, byte for byte).
 #pragma once
 

@@ -1,16 +1,14 @@
 // tree_store.h: the greylisting state as a tree of empty files (v8's).
 //
-//   $DIR/ip4/127/000/000        127.0.0.0/24, one 3-digit decimal level a byte
-//   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
-//   $DIR/triplet/ab/cd/ef01...  (client, sender, recipient) by its SHA-256
-//
-// Each entry is an empty file: its mtime is when the key was first seen, its
-// atime when it was last seen. Keys of different lengths share one tree
-// (per-client JGREYLIST_BY_IP, a changed PREFIX4): a key whose path is a
-// directory, because entries of longer keys lie below it, keeps its entry
-// inside it as `net`; a key whose path is blocked by a shorter key's entry
-// (a file where the key needs a directory) is judged by that entry, the
-// record of a network the client belongs to. man/jgreylist.5 says so too. Every system call goes through Filesystem,
+// Where each key lives is lib/tree_path.h (ip4/127/000/000, ip6/20/01/...,
+// triplet/ab/cd/...). Each entry is an empty file: its mtime is when the
+// key was first seen, its atime when it was last seen. Keys of different
+// lengths share one tree (per-client JGREYLIST_BY_IP, a changed PREFIX4): a
+// key whose path is a directory, because entries of longer keys lie below
+// it, keeps its entry inside it as `net`; a key whose path is blocked by a
+// shorter key's entry (a file where the key needs a directory) is judged by
+// that entry, the record of a network the client belongs to.
+// man/jgreylist.5 says so too. Every system call goes through Filesystem,
 // the seam where tests inject faults. Paths are resolved beneath the root
 // with no symlink followed, and creation races (a concurrent jgreylist, a
 // cleaner removing an empty directory under us) are retried, never
@@ -28,66 +26,10 @@
 
 #include "lib/error.h"
 #include "lib/filesystem.h"
-#include "lib/prefix.h"
 #include "lib/store.h"
+#include "lib/tree_path.h"
 
 namespace jgl {
-
-// A prefix key's place in the tree, relative to the root: "ip4/127/000/000".
-class TreePath {
- public:
-  static constexpr std::size_t kCapacity = 80;  // "triplet/ab/cd/" and 60 digits, with its NUL
-  // The name of a key's entry inside its own path, when entries of longer
-  // keys made that path a directory: "ip4/192/000/002/net" for 192.0.2.0/24
-  // beside "ip4/192/000/002/007" for 192.0.2.7/32.
-  static constexpr std::string_view kInside = "net";
-  // One level for each byte the key's length touches, at least one.
-  explicit TreePath(const Prefix& key);
-  // A triplet's place: "triplet/ab/cd/" and the 60 other hex digits of its
-  // digest (Key::digest), two levels of 256 directories at most each.
-  static TreePath triplet(std::string_view digest);
-  std::string_view view() const { return {text_, size_}; }
-  const char* c_str() const { return text_; }
-  int levels() const { return levels_; }
-  // The byte levels, the family's and `net` not counted.
-  int bytes() const { return levels_ - 1 - (inside_ ? 1 : 0); }
-  bool is_inside() const { return inside_; }
-  bool is_triplet() const { return triplet_; }
-  // Whether a longer key's entries may lie below: not for a /32 or /128,
-  // nor for a triplet.
-  bool may_hold_longer() const { return !triplet_ && bytes() < (text_[2] == '4' ? 4 : 16); }
-  // The i-th level's name (0 is "ip4" or "ip6"), NUL-terminated into buf.
-  const char* level(int i, char* buf) const;
-  // This path with `net` below it.
-  TreePath inside() const;
-  // The path of the first `bytes` byte levels: a shorter key's entry.
-  TreePath upto(int bytes) const;
-
- private:
-  TreePath() = default;
-  char text_[kCapacity];
-  std::size_t size_ = 0;
-  int levels_ = 0;
-  bool inside_ = false;
-  bool triplet_ = false;
-};
-
-// A triplet entry's contents: its client prefix (CIDR text), sender and
-// recipient, each followed by a NUL, so that listings can show the key
-// that its name only hashes. At most this many bytes.
-constexpr std::size_t kTripletContentMax = 64 + 2 * (Key::kMaxAddress + 1);
-std::string triplet_content(const Key& key);
-// The key back from an entry's contents; fails on anything else.
-Result<Key> parse_triplet_content(std::string_view content);
-
-// The inverse of TreePath for one level below ip4/ or ip6/: the byte it
-// stands for, or -1 if the name does not fit the grammar (3-digit decimal
-// 000-255, 2-digit lowercase hex).
-int tree_level_byte(Family family, std::string_view name);
-
-// Whether `name` is `size` lowercase hex digits: the triplet subtree's
-// grammar (2 for its two directory levels, 60 for an entry).
-bool is_hex_name(std::string_view name, std::size_t size);
 
 class TreeStore final : public Store {
  public:

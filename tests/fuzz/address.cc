@@ -14,7 +14,7 @@
 
 #include "lib/address.h"
 #include "lib/prefix.h"
-#include "lib/tree_store.h"
+#include "lib/tree_path.h"
 
 namespace {
 
