@@ -26,26 +26,33 @@ PORT     ?= 2525
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 JGL_CPPFLAGS = -I. -DFMT_HEADER_ONLY
-# What a program that opens a store links: hiredis for Redis, nettle for
-# the SHA-256 that names triplet entries.
-STORE_LIBS   = -lhiredis -lnettle
+# What the programs link: tinycdb for the rules, hiredis for Redis, nettle
+# for the SHA-256 that names triplet entries. Linked statically, a program
+# takes from these archives only what it calls.
+LIBS         = -lcdb -lhiredis -lnettle
 JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP -ffunction-sections -fdata-sections
 
-LIB_SRCS  = $(wildcard lib/*.cc)
+# lib/ is one folder per concern (lib/base, lib/net, ...); the direction of
+# their includes is checked by scripts/check-layers.
+LIB_SRCS  = $(wildcard lib/*/*.cc)
 LIB_OBJS  = $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/lib/libjgl.a
 
-PROGRAMS  = $(BUILD)/bin/jgreylist $(BUILD)/bin/jgreylist-clean $(BUILD)/bin/jgreylist-admin \
-            $(BUILD)/bin/jgreylist-queue $(BUILD)/bin/jgreylist-policy \
-            $(BUILD)/bin/tcprules $(BUILD)/bin/tcprulescheck $(BUILD)/bin/tcprules-exec
+# A new program is one word here: its main is NAME/main.cc, or
+# tcprules/NAME.cc for the three tcprules tools.
+PROGRAM_NAMES = jgreylist jgreylist-clean jgreylist-admin jgreylist-queue jgreylist-policy \
+                tcprules tcprulescheck tcprules-exec
+PROGRAMS  = $(PROGRAM_NAMES:%=$(BUILD)/bin/%)
+main_obj  = $(BUILD)/obj/$(if $(wildcard $(1)/main.cc),$(1)/main,tcprules/$(1)).o
+MAIN_OBJS = $(foreach p,$(PROGRAM_NAMES),$(call main_obj,$(p)))
 
-UNIT_SRCS = $(wildcard tests/unit/*.cpp)
+UNIT_SRCS = $(wildcard tests/unit/*.cpp tests/unit/*/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 UNIT      = $(BUILD)/tests/unit-tests
 TEST_HELPERS = $(patsubst tests/helpers/%.cc,$(BUILD)/tests/%,$(wildcard tests/helpers/*.cc))
 # jgreylist, jgreylist-clean and jgreylist-queue again, for tests only: the
 # store's system_filesystem() comes from tests/helpers/fault_seam.cpp, which
-# fails the calls JGL_FAULT names (tests/integration/faults.test,
+# fails the calls JGL_FAULT names (tests/integration/jgreylist-faults.test,
 # queue-faults.test).
 FAULT_PROGRAMS = $(BUILD)/tests/jgreylist $(BUILD)/tests/jgreylist-clean $(BUILD)/tests/jgreylist-queue
 TEST_HELPERS += $(FAULT_PROGRAMS)
@@ -86,51 +93,22 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# Programs that open a store link hiredis, for the Redis one.
-$(BUILD)/bin/jgreylist: $(BUILD)/obj/jgreylist/main.o $(LIB)
+.SECONDEXPANSION:
+$(PROGRAMS): $(BUILD)/bin/%: $$(call main_obj,$$*) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
-
-$(BUILD)/bin/jgreylist-clean: $(BUILD)/obj/jgreylist-clean/main.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
-
-$(BUILD)/bin/jgreylist-admin: $(BUILD)/obj/jgreylist-admin/main.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
-
-$(BUILD)/bin/jgreylist-queue: $(BUILD)/obj/jgreylist-queue/main.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
-
-$(BUILD)/bin/jgreylist-policy: $(BUILD)/obj/jgreylist-policy/main.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb $(STORE_LIBS)
-
-# tcprules and tcprulescheck write and read cdb files with tinycdb.
-$(BUILD)/bin/tcprules: $(BUILD)/obj/tcprules/tcprules.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
-
-$(BUILD)/bin/tcprulescheck: $(BUILD)/obj/tcprules/tcprulescheck.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
-
-$(BUILD)/bin/tcprules-exec: $(BUILD)/obj/tcprules/tcprules-exec.o $(LIB)
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ -lcdb
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lcdb $(STORE_LIBS) -lpthread
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(FAULT_PROGRAMS): $(BUILD)/tests/%: $(BUILD)/obj/%/main.o $(BUILD)/obj/tests/helpers/fault_seam.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
+	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
+	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/fuzz/obj/%.o: %.cc
 	@mkdir -p $(@D)
@@ -138,7 +116,7 @@ $(BUILD)/fuzz/obj/%.o: %.cc
 
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: tests/fuzz/%.cc $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lcdb $(STORE_LIBS)
+	$(FUZZ_CXX) $(JGL_CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
 
 deps:
 	scripts/install-deps
@@ -187,6 +165,5 @@ clean:
 
 .PHONY: all deps check check-asan fuzz fuzz-build run run-mx bench install clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d $(BUILD)/obj/jgreylist/main.d $(BUILD)/obj/jgreylist-clean/main.d $(BUILD)/obj/jgreylist-admin/main.d $(BUILD)/obj/jgreylist-queue/main.d $(BUILD)/obj/jgreylist-policy/main.d \
-  $(BUILD)/obj/tcprules/tcprules.d $(BUILD)/obj/tcprules/tcprulescheck.d $(BUILD)/obj/tcprules/tcprules-exec.d \
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d \
   $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)

@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "lib/address.h"
-#include "lib/rules_keys.h"
-#include "lib/rules_lookup.h"
+#include "lib/net/address.h"
+#include "lib/rules/keys.h"
+#include "lib/rules/lookup.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 //   stats    counts by family and state, ages, a Prometheus textfile
 //   import-v8, copy   entries from a v8 tree or another store, times kept
 //
-// The same on every store (lib/open_store.h), chosen by JGREYLIST_DIR or
+// The same on every store (lib/store/open.h), chosen by JGREYLIST_DIR or
 // JGREYLIST_REDIS as for jgreylist, or by --dir / --redis. Everything it
 // prints of a store's contents is a formatted key, a time or a sanitised
 // message. Exit 0, 1 when some entries failed (each named), 2 for usage
@@ -27,15 +27,17 @@
 #include <string>
 #include <vector>
 
-#include "lib/diag.h"
-#include "lib/duration.h"
-#include "lib/env.h"
-#include "lib/exitcode.h"
-#include "lib/greylist.h"
-#include "lib/open_store.h"
-#include "lib/printable.h"
-#include "lib/tree_store.h"
-#include "lib/walk.h"
+#include "lib/base/atomic_file.h"
+#include "lib/base/command_line.h"
+#include "lib/base/diag.h"
+#include "lib/base/duration.h"
+#include "lib/base/env.h"
+#include "lib/base/exitcode.h"
+#include "lib/base/printable.h"
+#include "lib/greylist/greylist.h"
+#include "lib/store/open.h"
+#include "lib/store/tree.h"
+#include "lib/store/walk.h"
 
 namespace {
 
@@ -206,6 +208,16 @@ class Lister : public EntryVisitor {
   std::optional<Prefix> under_;
 };
 
+void list_options(CLI::App& cmd, Options& o) {
+  cmd.add_flag("--pending", o.pending, "pending entries only");
+  cmd.add_flag("--validated", o.validated, "validated entries only");
+  cmd.add_flag("--ip4", o.ip4, "IPv4 keys");
+  cmd.add_flag("--ip6", o.ip6, "IPv6 keys");
+  cmd.add_flag("--triplets", o.triplets, "envelope (triplet) keys");
+  cmd.add_flag("--json", o.json, "one JSON object a line");
+  cmd.add_option("PREFIX", o.target, "only keys at or under this prefix (192.0.2.0/24, 2001:db8::/32)");
+}
+
 int list(const Options& o, Context& c) {
   std::optional<Prefix> under;
   if (!o.target.empty()) {
@@ -220,6 +232,10 @@ int list(const Options& o, Context& c) {
 }
 
 // --- show --------------------------------------------------------------------------
+
+void show_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("ADDRESS", o.target, "a client's IPv4 or IPv6 address")->required();
+}
 
 int show(const Options& o, Context& c) {
   auto address = Address::parse(o.target);
@@ -262,6 +278,11 @@ int show(const Options& o, Context& c) {
 }
 
 // --- pass, forget ---------------------------------------------------------------------
+
+// pass and forget take the same operand.
+void target_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
+}
 
 int pass(const Options& o, Context& c) {
   auto prefix = key_argument(o.target, c);
@@ -432,43 +453,17 @@ std::string prometheus_text(const Counter& k, const Context& c) {
   return out;
 }
 
-// Writes `text` to `path` whole or not at all: a temporary file beside it,
-// synced, then renamed over it, so that node_exporter never reads half.
+// Writes `text` to `path` whole or not at all, so that node_exporter
+// never reads half; it reads as another user: world-readable.
 Result<void> write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".XXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return fail("cannot create a temporary file beside " + path + ": " + std::strerror(errno), errno);
-  auto abandon = [&](const char* what) {
-    int e = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return fail(std::string(what) + " " + tmp + ": " + std::strerror(e), e);
-  };
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return abandon("cannot write");
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  // The textfile collector reads it as another user: world-readable.
-  if (::fchmod(fd, 0644) != 0) return abandon("cannot chmod");
-  if (::fsync(fd) != 0) return abandon("cannot sync");
-  if (::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return fail("cannot write " + tmp + ": " + std::strerror(e), e);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return fail("cannot rename " + tmp + " to " + path + ": " + std::strerror(e), e);
-  }
-  return {};
+  auto file = ReplacingFile::create_beside(path, 0644);
+  if (!file) return std::unexpected(file.error());
+  if (auto written = file->write(text); !written) return written;
+  return file->commit();
+}
+
+void stats_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("--prometheus", o.prometheus, "also write node_exporter's textfile format to FILE");
 }
 
 int stats(const Options& o, Context& c) {
@@ -549,6 +544,10 @@ int finish_copy(const Copier& copier, const Context& c, std::string_view from, s
   return c.failures ? kExitTrouble : kExitOk;
 }
 
+void import_v8_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("DIR", o.target, "the v8 tree (192/000/002, no ip4/)")->required();
+}
+
 int import_v8(const Options& o, Context& c) {
   auto to = open_or_die(c, o);
   auto v8 = TreeStore::open(o.target.c_str());
@@ -558,8 +557,13 @@ int import_v8(const Options& o, Context& c) {
   }
   probe(*to);
   Copier copier(*to, c);
-  if (auto r = walk_v8_tree(*v8, copier); !r) die(kExitUsage, "import-v8 {}: {}", shown(o.target), r.error().message);
+  if (auto r = walk_v8_tree(v8->root(), copier); !r) die(kExitUsage, "import-v8 {}: {}", shown(o.target), r.error().message);
   return finish_copy(copier, c, o.target, to->where());
+}
+
+void copy_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("--from", o.from, "a directory or a Redis URL")->required();
+  cmd.add_option("--to", o.to, "a directory or a Redis URL")->required();
 }
 
 int copy(const Options& o, Context& c) {
@@ -574,6 +578,26 @@ int copy(const Options& o, Context& c) {
   }
   return finish_copy(copier, c, (*from)->where(), (*to)->where());
 }
+
+// --- the verbs ---------------------------------------------------------------------
+
+// A verb: its name and one line of help, the options it adds, what it does.
+struct Verb {
+  const char* name;
+  const char* help;
+  void (*options)(CLI::App& cmd, Options& o);
+  int (*run)(const Options& o, Context& c);
+};
+
+constexpr Verb kVerbs[] = {
+    {"list", "every entry: key, state, first seen, last seen (tab-separated)", list_options, list},
+    {"show", "the key of an address, its entry, and jgreylist's verdict now", show_options, show},
+    {"pass", "make a key validated now, so that its next attempt passes", target_options, pass},
+    {"forget", "remove every entry at or under a key", target_options, forget},
+    {"stats", "counts by family and state, entries by age", stats_options, stats},
+    {"import-v8", "a jgreylist v8 tree into the store, times kept", import_v8_options, import_v8},
+    {"copy", "every entry of one store into another, times kept", copy_options, copy},
+};
 
 // --- main ----------------------------------------------------------------------------
 
@@ -600,11 +624,10 @@ Context read_context(const Options& o, CLI::Option* holdtime_option) {
   if (!store) die(kExitUsage, "{}", shown(store.error().message));
   c.store = *store;
   // The cleaner's rule, for pending/validated and what copy leaves out.
-  auto pending = env_duration("JGREYLIST_PENDING_AGE", c.policy.pending_age);
-  if (!pending) die(kExitUsage, "{}", shown(pending.error().message));
-  auto max_age = env_duration("JGREYLIST_MAX_AGE", c.policy.max_age);
-  if (!max_age) die(kExitUsage, "{}", shown(max_age.error().message));
-  c.policy = ExpiryPolicy{*max_age, *pending, c.settings.holdtime};
+  auto policy = expiry_from_env();
+  if (!policy) die(kExitUsage, "{}", shown(policy.error().message));
+  c.policy = *policy;
+  c.policy.holdtime = c.settings.holdtime;
   c.store.expiry = c.policy;
   return c;
 }
@@ -612,7 +635,6 @@ Context read_context(const Options& o, CLI::Option* holdtime_option) {
 // The first operand that is neither an option, an option's value nor a
 // verb: what a mistyped verb looks like.
 const char* unknown_verb(int argc, char** argv) {
-  static constexpr std::string_view kVerbs[] = {"list", "show", "pass", "forget", "stats", "import-v8", "copy"};
   static constexpr std::string_view kWithValue[] = {"--dir", "--redis", "--holdtime", "--prefix4", "--prefix6"};
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -621,7 +643,7 @@ const char* unknown_verb(int argc, char** argv) {
       continue;
     }
     if (arg.starts_with('-')) continue;
-    if (std::find(std::begin(kVerbs), std::end(kVerbs), arg) != std::end(kVerbs)) return nullptr;
+    if (std::any_of(std::begin(kVerbs), std::end(kVerbs), [&](const Verb& v) { return arg == v.name; })) return nullptr;
     return argv[i];
   }
   return nullptr;
@@ -640,59 +662,29 @@ int run(int argc, char** argv) {
   app.add_flag("--by-ip", o.by_ip, "key addresses whole, /32 and /128 (as JGREYLIST_BY_IP)");
   app.add_option("--prefix4", o.prefix4, "IPv4 key length (as JGREYLIST_PREFIX4)")->check(CLI::Range(0, 32));
   app.add_option("--prefix6", o.prefix6, "IPv6 key length (as JGREYLIST_PREFIX6)")->check(CLI::Range(0, 128));
-  app.footer(
-      "Verbs: list, show, pass, forget, stats, import-v8, copy; VERB --help for each.\n"
-      "Exit: 0 done, 1 some entries failed (each named), 2 usage or configuration error.");
+  std::string verbs;
+  for (const Verb& v : kVerbs) verbs += std::string(verbs.empty() ? "" : ", ") + v.name;
+  app.footer("Verbs: " + verbs + "; VERB --help for each.\n" +
+             "Exit: 0 done, 1 some entries failed (each named), 2 usage or configuration error.");
 
-  CLI::App* list_cmd = app.add_subcommand("list", "every entry: key, state, first seen, last seen (tab-separated)");
-  list_cmd->add_flag("--pending", o.pending, "pending entries only");
-  list_cmd->add_flag("--validated", o.validated, "validated entries only");
-  list_cmd->add_flag("--ip4", o.ip4, "IPv4 keys");
-  list_cmd->add_flag("--ip6", o.ip6, "IPv6 keys");
-  list_cmd->add_flag("--triplets", o.triplets, "envelope (triplet) keys");
-  list_cmd->add_flag("--json", o.json, "one JSON object a line");
-  list_cmd->add_option("PREFIX", o.target, "only keys at or under this prefix (192.0.2.0/24, 2001:db8::/32)");
-
-  CLI::App* show_cmd = app.add_subcommand("show", "the key of an address, its entry, and jgreylist's verdict now");
-  show_cmd->add_option("ADDRESS", o.target, "a client's IPv4 or IPv6 address")->required();
-
-  CLI::App* pass_cmd = app.add_subcommand("pass", "make a key validated now, so that its next attempt passes");
-  pass_cmd->add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
-
-  CLI::App* forget_cmd = app.add_subcommand("forget", "remove every entry at or under a key");
-  forget_cmd->add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
-
-  CLI::App* stats_cmd = app.add_subcommand("stats", "counts by family and state, entries by age");
-  stats_cmd->add_option("--prometheus", o.prometheus, "also write node_exporter's textfile format to FILE");
-
-  CLI::App* import_cmd = app.add_subcommand("import-v8", "a jgreylist v8 tree into the store, times kept");
-  import_cmd->add_option("DIR", o.target, "the v8 tree (192/000/002, no ip4/)")->required();
-
-  CLI::App* copy_cmd = app.add_subcommand("copy", "every entry of one store into another, times kept");
-  copy_cmd->add_option("--from", o.from, "a directory or a Redis URL")->required();
-  copy_cmd->add_option("--to", o.to, "a directory or a Redis URL")->required();
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    if (const char* verb = unknown_verb(argc, argv)) usage("unknown verb '" + shown(verb) + "'");
-    usage(e.what());
+  CLI::App* commands[std::size(kVerbs)];
+  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
+    commands[i] = app.add_subcommand(kVerbs[i].name, kVerbs[i].help);
+    kVerbs[i].options(*commands[i], o);
   }
+
+  int answered = parse_command_line(app, argc, argv, [&](const char* why) {
+    if (const char* verb = unknown_verb(argc, argv)) usage("unknown verb '" + shown(verb) + "'");
+    usage(why);
+  });
+  if (answered >= 0) return answered;
   if (o.pending && o.validated) usage("list: --pending and --validated: choose one, or neither for both");
 
   Context c = read_context(o, holdtime);
   int code = kExitOk;
-  if (list_cmd->parsed()) code = list(o, c);
-  if (show_cmd->parsed()) code = show(o, c);
-  if (pass_cmd->parsed()) code = pass(o, c);
-  if (forget_cmd->parsed()) code = forget(o, c);
-  if (stats_cmd->parsed()) code = stats(o, c);
-  if (import_cmd->parsed()) code = import_v8(o, c);
-  if (copy_cmd->parsed()) code = copy(o, c);
+  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
+    if (commands[i]->parsed()) code = kVerbs[i].run(o, c);
+  }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     warn("cannot write the output: {}", std::strerror(errno));
     return kExitTrouble;

@@ -16,14 +16,15 @@
 #include <fmt/format.h>
 #include <string>
 
-#include "lib/diag.h"
-#include "lib/duration.h"
-#include "lib/env.h"
-#include "lib/exitcode.h"
-#include "lib/greylist.h"
-#include "lib/printable.h"
-#include "lib/tree_store.h"
-#include "lib/walk.h"
+#include "lib/base/command_line.h"
+#include "lib/base/diag.h"
+#include "lib/base/duration.h"
+#include "lib/base/env.h"
+#include "lib/base/exitcode.h"
+#include "lib/base/printable.h"
+#include "lib/store/expiry.h"
+#include "lib/store/tree.h"
+#include "lib/store/walk.h"
 
 namespace {
 
@@ -142,11 +143,15 @@ class Cleaner : public TreeVisitor {
 // The options, checked; exit code when the program ends here (--help,
 // --version), -1 to go on. Usage errors end it with kExitUsage.
 int read_options(int argc, char** argv, Options* o) {
-  std::string max_age = "35d", pending_age = "1d", holdtime;
+  // Empty: ExpiryPolicy's defaults, the ones every store expires by.
+  std::string max_age, pending_age, holdtime;
+  const ExpiryPolicy defaults;
   CLI::App app{"Remove old entries from a jgreylist tree.", "jgreylist-clean"};
   CLI::Option* dir_option = app.add_option("DIR", o->dir, "the tree (default: $JGREYLIST_DIR)");
-  app.add_option("--max-age", max_age, "remove validated entries not seen for this long (default 35d)");
-  app.add_option("--pending-age", pending_age, "remove pending entries first seen this long ago (default 1d)");
+  CLI::Option* max_age_option = app.add_option("--max-age", max_age,
+                 fmt::format("remove validated entries not seen for this long (default {}d)", defaults.max_age / 86400));
+  CLI::Option* pending_age_option = app.add_option("--pending-age", pending_age,
+                 fmt::format("remove pending entries first seen this long ago (default {}d)", defaults.pending_age / 86400));
   CLI::Option* holdtime_option = app.add_option("--holdtime", holdtime,
                  "tells validated entries from pending ones (default $JGREYLIST_HOLDTIME, else 120s)");
   app.add_flag("-n,--dry-run", o->dry_run, "decide and report, change nothing");
@@ -156,22 +161,18 @@ int read_options(int argc, char** argv, Options* o) {
   app.set_version_flag("--version", kVersion);
   app.footer("Durations: seconds, or a number with s, m, h, d or w. Exit: 0 clean run, 1 some entries could not "
              "be removed, 2 usage or configuration error.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    die(kExitUsage, "{} (see --help)", e.what());
-  }
+  int answered = parse_command_line(app, argc, argv, [](const char* why) { die(kExitUsage, "{} (see --help)", why); });
+  if (answered >= 0) return answered;
 
   struct {
     const std::string& text;
+    CLI::Option* given;
     long* field;
     const char* option;
-  } durations[] = {{max_age, &o->policy.max_age, "--max-age"}, {pending_age, &o->policy.pending_age, "--pending-age"}};
+  } durations[] = {{max_age, max_age_option, &o->policy.max_age, "--max-age"},
+                   {pending_age, pending_age_option, &o->policy.pending_age, "--pending-age"}};
   for (auto& d : durations) {
+    if (d.given->count() == 0) continue;
     auto v = parse_duration(d.text);
     if (!v) die(kExitUsage, "{}: {}", d.option, v.error().message);
     *d.field = *v;
@@ -218,7 +219,7 @@ TreeStore open_tree(const std::string& dir) {
 int clean(const Options& o) {
   TreeStore store = open_tree(o.dir);
   Cleaner cleaner(o, store.filesystem(), static_cast<long>(time(nullptr)));
-  auto walked = walk_tree(store, cleaner);
+  auto walked = walk_tree(store.root(), cleaner);
   if (!walked) die(kExitUsage, "{}: {}", shown(o.dir), walked.error().message);
   if (o.stats) cleaner.print_stats();
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

@@ -26,15 +26,15 @@
 #include <string>
 #include <vector>
 
-#include "lib/diag.h"
-#include "lib/envelope.h"
-#include "lib/env.h"
-#include "lib/exitcode.h"
-#include "lib/greylist.h"
-#include "lib/open_store.h"
-#include "lib/printable.h"
-#include "lib/rules_keys.h"
-#include "lib/rules_lookup.h"
+#include "lib/base/diag.h"
+#include "lib/base/env.h"
+#include "lib/base/exitcode.h"
+#include "lib/base/printable.h"
+#include "lib/greylist/greylist.h"
+#include "lib/mail/normalise.h"
+#include "lib/rules/keys.h"
+#include "lib/rules/lookup.h"
+#include "lib/store/open.h"
 
 namespace {
 
@@ -207,7 +207,7 @@ void answer(Service& s, std::string_view action) {
 // on our side, so that Postfix neither loses mail nor lets it in for good.
 void trouble(Service& s, bool failopen, std::string_view why) {
   if (failopen) {
-    s.log.line("OK failopen, {}", why);
+    s.log.line("{}, {}", kFailopenWords, why);
     answer(s, "DUNNO");
   } else {
     s.log.line("DEFER {}", why);
@@ -265,7 +265,7 @@ bool open_store_once(Service& s) {
   if (s.store) return true;
   auto opened = open_store_from_env();
   if (!opened) {
-    trouble(s, false, "configuration error: " + opened.error().message);
+    trouble(s, false, store_open_trouble(opened.error()));
     return false;
   }
   s.store = std::move(*opened);
@@ -294,12 +294,71 @@ void answer_passed(Service& s, timespec now, const Sighting& seen) {
   }
 }
 
+// The decision that needs no store (JGREYLIST, RELAYCLIENT, NOREV), answered;
+// false when the store decides.
+bool answered_without_store(Service& s, const Settings& settings, const Address& client, const char* host) {
+  Verdict verdict;
+  if (!decide_without_store(settings, host, &verdict)) return false;
+  if (settings.log) s.log.line("{}", log_words(verdict));
+  if (passes(verdict)) {
+    answer(s, "DUNNO");
+  } else {
+    char text[512];
+    answer(s, "REJECT 5.7.1 " + std::string(refusal_message(verdict, settings, client, text, sizeof text)));
+  }
+  return true;
+}
+
+// The key the request is checked under: the client's prefix, or with
+// JGREYLIST_KEY=triplet its triplet, shown in the log as `shown_envelope`.
+// nullopt when the request is answered already (a spared recipient, an
+// address too long).
+std::optional<Key> request_key(Service& s, const Request& r, const Settings& settings, const Address& client,
+                               bool failopen, std::string* shown_envelope) {
+  Key key = key_for(client, settings);
+  if (!s.triplet) return key;
+  if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) {
+    trouble(s, failopen, "malformed request: an address longer than 1024 bytes");
+    return std::nullopt;
+  }
+  if (!r.recipient.empty() && s.spare.spares(r.recipient)) {
+    if (settings.log) s.log.line("OK spared <{}>", r.recipient);
+    answer(s, "DUNNO");
+    return std::nullopt;
+  }
+  *shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
+  return Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
+}
+
+// The store's verdict on the key, answered.
+void answer_from_store(Service& s, const Settings& settings, const Address& client, const Key& key,
+                       std::string_view shown_envelope, bool failopen) {
+  if (!open_store_once(s)) return;
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  auto seen = s.store->observe(key, now);
+  if (!seen) {
+    StoreTrouble failed = store_trouble(seen.error(), s.store->where(), failopen);
+    trouble(s, failed.pass, failed.why);
+    return;
+  }
+  Verdict verdict = decide_from_sighting(*seen, now, settings.holdtime);
+  if (settings.log) s.log.line("{}{}", log_words(verdict), shown_envelope);
+  if (passes(verdict)) {
+    answer_passed(s, now, *seen);
+  } else {
+    answer_greylisted(s, client);
+  }
+}
+
+// One request: its client, the rules' settings for it, then the decision
+// without the store or from it.
 void decide(Service& s, const Request& r) {
   s.log.clear_client();
   bool failopen = s.base && s.base->failopen;
   auto client = request_client(s, r, failopen);
   if (!client) return;
-  s.log.set_client(*client);
+  s.log.set_client(client->format().view());
   if (!s.base) {
     trouble(s, false, "configuration error: " + s.config_error);
     return;
@@ -308,55 +367,17 @@ void decide(Service& s, const Request& r) {
   const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
   std::vector<std::string> rules;
   if (!rule_settings(s, *client, host, failopen, &rules)) return;
+  // The settings' texts (JGREYLIST's message) point into the overlay.
   EnvOverlay overlay(rules);
   auto settings = rules.empty() ? Result<Settings>(*s.base) : settings_from_env();
   if (!settings) {
     trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
     return;
   }
-  Verdict verdict;
-  if (decide_without_store(*settings, host, &verdict)) {
-    if (settings->log) s.log.line("{}", log_words(verdict));
-    if (passes(verdict)) {
-      answer(s, "DUNNO");
-    } else {
-      char text[512];
-      answer(s, "REJECT 5.7.1 " + std::string(refusal_message(verdict, *settings, *client, text, sizeof text)));
-    }
-    return;
-  }
-
-  Key key = key_for(*client, *settings);
+  if (answered_without_store(s, *settings, *client, host)) return;
   std::string shown_envelope;
-  if (s.triplet) {
-    if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) {
-      trouble(s, failopen, "malformed request: an address longer than 1024 bytes");
-      return;
-    }
-    if (!r.recipient.empty() && s.spare.spares(r.recipient)) {
-      if (settings->log) s.log.line("OK spared <{}>", r.recipient);
-      answer(s, "DUNNO");
-      return;
-    }
-    key = Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
-    shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
-  }
-  if (!open_store_once(s)) return;
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  auto seen = s.store->observe(key, now);
-  if (!seen) {
-    trouble(s, failopen && seen.error().temporary,
-            fmt::format("store error in {}: {}", s.store->where(), seen.error().message));
-    return;
-  }
-  verdict = decide_from_sighting(*seen, now, settings->holdtime);
-  if (settings->log) s.log.line("{}{}", log_words(verdict), shown_envelope);
-  if (passes(verdict)) {
-    answer_passed(s, now, *seen);
-  } else {
-    answer_greylisted(s, *client);
-  }
+  auto key = request_key(s, r, *settings, *client, failopen, &shown_envelope);
+  if (key) answer_from_store(s, *settings, *client, *key, shown_envelope, failopen);
 }
 
 bool flush(Service& s) {
@@ -379,18 +400,16 @@ void configure(Service& s) {
     s.config_error = base.error().message;
     return;
   }
-  const char* key = env_get("JGREYLIST_KEY");
-  if (key != nullptr && std::strcmp(key, "triplet") == 0) {
-    s.triplet = true;
-  } else if (key != nullptr && *key != '\0' && std::strcmp(key, "ip") != 0) {
-    s.config_error = fmt::format("JGREYLIST_KEY='{}': ip or triplet", shown_value(key));
+  auto key = key_kind_from_env(KeyKind::ip);
+  if (!key) {
+    s.config_error = key.error().message;
     return;
   }
+  s.triplet = *key == KeyKind::triplet;
   if (const char* state = env_get("JGREYLIST_STATE"); state != nullptr && *state != '\0') s.state = state;
-  const char* spare = env_get("JGREYLIST_SPARE");
-  auto list = SpareList::parse(spare != nullptr ? std::string_view(spare) : SpareList::kDefault);
+  auto list = SpareList::from_env();
   if (!list) {
-    s.config_error = "JGREYLIST_SPARE: " + list.error().message;
+    s.config_error = list.error().message;
     return;
   }
   s.spare = std::move(*list);

@@ -4,7 +4,7 @@
 //
 // qmail-smtpd runs it instead of qmail-queue, the message on descriptor 0
 // and, after the whole message, the envelope on descriptor 1. So the
-// message is taken first, as it arrives (lib/spool.h: spliced into a pipe
+// message is taken first, as it arrives (lib/mail/spool.h: spliced into a pipe
 // of our own when it fits, else into an unlinked file; never held in our
 // memory), then the envelope read and copied, held the same way; then
 // either the real queue program (JGREYLIST_QUEUE) is exec'd with both in
@@ -25,17 +25,17 @@
 #include <string>
 #include <vector>
 
-#include "lib/diag.h"
-#include "lib/envelope.h"
-#include "lib/env.h"
-#include "lib/filesystem.h"
-#include "lib/exitcode.h"
-#include "lib/greylist.h"
-#include "lib/open_store.h"
-#include "lib/printable.h"
-#include "lib/qmail_envelope.h"
-#include "lib/spool.h"
-#include "lib/ucspi.h"
+#include "lib/base/diag.h"
+#include "lib/base/env.h"
+#include "lib/base/exitcode.h"
+#include "lib/base/filesystem.h"
+#include "lib/base/printable.h"
+#include "lib/greylist/greylist.h"
+#include "lib/mail/normalise.h"
+#include "lib/mail/qmail_envelope.h"
+#include "lib/mail/spool.h"
+#include "lib/net/ucspi.h"
+#include "lib/store/open.h"
 
 namespace {
 
@@ -160,21 +160,20 @@ std::vector<Check> checks_for(const Address& client, const Settings& s, const Op
 // never a message one of its keys has greylisted already.
 bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope) {
   auto store = open_store_from_env();
-  if (!store) trouble(log, "configuration error: " + store.error().message);
+  if (!store) trouble(log, store_open_trouble(store.error()));
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   bool grey = false;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     auto seen = (*store)->observe(checks[i].key, now);
     if (!seen) {
-      if (!seen.error().temporary) trouble(log, "configuration error: " + seen.error().message);
-      std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
-      if (!s.failopen) trouble(log, why);
+      StoreTrouble failed = store_trouble(seen.error(), (*store)->where(), s.failopen);
+      if (!failed.pass) trouble(log, failed.why);
       if (grey) {
-        log.line("GREY not passed by failopen (a triplet before is greylisted), {}", why);
+        log.line("GREY not passed by failopen (a triplet before is greylisted), {}", failed.why);
         break;
       }
-      log.line("OK failopen, {}", why);
+      log.line("{}, {}", kFailopenWords, failed.why);
       return false;
     }
     Verdict v = decide_from_sighting(*seen, now, s.holdtime);
@@ -211,17 +210,13 @@ Options read_options(ClientLog& log) {
   const char* spool_dir = env_get("JGREYLIST_SPOOL");
   if (spool_dir == nullptr || *spool_dir == '\0') spool_dir = env_get("TMPDIR");
   if (spool_dir != nullptr && *spool_dir != '\0') o.spool_dir = spool_dir;
-  const char* key = env_get("JGREYLIST_KEY");
-  if (key != nullptr && std::strcmp(key, "ip") == 0) {
-    o.triplet = false;
-  } else if (key != nullptr && *key != '\0' && std::strcmp(key, "triplet") != 0) {
-    trouble(log, fmt::format("configuration error: JGREYLIST_KEY='{}': triplet or ip", shown_value(key)));
-  }
+  auto key = key_kind_from_env(KeyKind::triplet);
+  if (!key) trouble(log, "configuration error: " + key.error().message);
+  o.triplet = *key == KeyKind::triplet;
   const char* handoff = env_get("JGREYLIST_HANDOFF");
   o.handoff = handoff != nullptr && *handoff != '\0' && std::strcmp(handoff, "0") != 0;
-  const char* spare = env_get("JGREYLIST_SPARE");
-  auto list = SpareList::parse(spare != nullptr ? std::string_view(spare) : SpareList::kDefault);
-  if (!list) trouble(log, "configuration error: JGREYLIST_SPARE: " + list.error().message);
+  auto list = SpareList::from_env();
+  if (!list) trouble(log, "configuration error: " + list.error().message);
   o.spare = std::move(*list);
   return o;
 }
@@ -258,7 +253,7 @@ int main() {
     pass_on(log, o, message, envelope_copy);
   }
   const Address& client = (*named)->address;
-  log.set_client(client);
+  log.set_client(client.format().view());
 
   Verdict verdict;
   if (decide_without_store(s, client_host(), &verdict)) {

@@ -14,14 +14,14 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "lib/diag.h"
-#include "lib/env.h"
-#include "lib/exitcode.h"
-#include "lib/greylist.h"
-#include "lib/open_store.h"
-#include "lib/printable.h"
-#include "lib/smtp.h"
-#include "lib/ucspi.h"
+#include "lib/base/diag.h"
+#include "lib/base/env.h"
+#include "lib/base/exitcode.h"
+#include "lib/base/printable.h"
+#include "lib/greylist/greylist.h"
+#include "lib/mail/smtp.h"
+#include "lib/net/ucspi.h"
+#include "lib/store/open.h"
 
 namespace {
 
@@ -60,20 +60,17 @@ std::string_view banner_host(char* buf, std::size_t cap) {
 }
 
 // The store's verdict on the client. A store error defers it, or with
-// FAILOPEN runs the program; a permanent one (a tree that is the
-// filesystem's root, a socket path too long) is a configuration error that
-// no retry and no FAILOPEN should paper over.
+// FAILOPEN runs the program (store_trouble).
 Verdict ask_store(ClientLog& log, const Settings& s, const Address& client, char** program) {
   auto store = open_store_from_env();
-  if (!store) defer(log, "configuration error: " + store.error().message);
+  if (!store) defer(log, store_open_trouble(store.error()));
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   auto seen = (*store)->observe(key_for(client, s), now);
   if (!seen) {
-    if (!seen.error().temporary) defer(log, "configuration error: " + seen.error().message);
-    std::string why = fmt::format("store error in {}: {}", (*store)->where(), seen.error().message);
-    if (!s.failopen) defer(log, why);
-    log.line("OK failopen, {}", why);
+    StoreTrouble trouble = store_trouble(seen.error(), (*store)->where(), s.failopen);
+    if (!trouble.pass) defer(log, trouble.why);
+    log.line("{}, {}", kFailopenWords, trouble.why);
     run(log, program);
   }
   return decide_from_sighting(*seen, now, s.holdtime);
@@ -115,7 +112,7 @@ int main(int argc, char** argv) {
 
   auto client = client_address(0);
   if (!client) defer(log, "configuration error: " + client.error().message);
-  log.set_client(client->address);
+  log.set_client(client->address.format().view());
 
   Verdict verdict;
   if (!decide_without_store(s, client_host(), &verdict)) verdict = ask_store(log, s, client->address, argv + 1);

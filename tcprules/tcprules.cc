@@ -22,10 +22,10 @@
 #include <string>
 #include <string_view>
 
-#include "lib/diag.h"
-#include "lib/exitcode.h"
-#include "lib/rules_compile.h"
-#include "lib/rules_lint.h"
+#include "lib/base/diag.h"
+#include "lib/base/exitcode.h"
+#include "lib/rules/compile.h"
+#include "lib/rules/lint.h"
 
 namespace jgl {
 namespace {

@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 
-#include "lib/diag.h"
-#include "lib/exitcode.h"
-#include "lib/rules_keys.h"
-#include "lib/rules_lookup.h"
+#include "lib/base/diag.h"
+#include "lib/base/exitcode.h"
+#include "lib/rules/keys.h"
+#include "lib/rules/lookup.h"
 
 namespace jgl {
 namespace {

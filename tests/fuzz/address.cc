@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "lib/address.h"
-#include "lib/prefix.h"
-#include "lib/tree_path.h"
+#include "lib/net/address.h"
+#include "lib/net/prefix.h"
+#include "lib/store/tree_path.h"
 
 namespace {
 

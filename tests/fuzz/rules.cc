@@ -22,10 +22,10 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/rules.h"
-#include "lib/rules_compile.h"
-#include "lib/rules_keys.h"
-#include "lib/rules_lookup.h"
+#include "lib/rules/compile.h"
+#include "lib/rules/keys.h"
+#include "lib/rules/lookup.h"
+#include "lib/rules/rule.h"
 
 namespace {
 

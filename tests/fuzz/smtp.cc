@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "lib/smtp.h"
+#include "lib/mail/smtp.h"
 
 namespace {
 

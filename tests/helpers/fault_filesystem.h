@@ -21,7 +21,7 @@
 //         touch    futimens
 //         unlink   unlinkat of a file
 //         rmdir    unlinkat of a directory (AT_REMOVEDIR)
-//         pipe     pipe2 (the queue filter's own pipe, lib/spool.h)
+//         pipe     pipe2 (the queue filter's own pipe, lib/mail/spool.h)
 //         pipesize fcntl F_SETPIPE_SZ
 //         splice   splice (every one: into our pipe, into the spool)
 //   NTH   the NTH call of OP (from 1), or * for every call
@@ -44,8 +44,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/error.h"
-#include "lib/filesystem.h"
+#include "lib/base/error.h"
+#include "lib/base/filesystem.h"
 
 namespace jgl {
 

@@ -1,6 +1,6 @@
 // fault_seam.cpp: system_filesystem() for the test builds of jgreylist and
 // jgreylist-clean ($(BUILD)/tests/), linked before libjgl.a so that
-// lib/system_fs.cc is left out. The faults come from the environment:
+// lib/base/system_fs.cc is left out. The faults come from the environment:
 //
 //   JGL_FAULT=OP:NTH:WHAT[,...]   see fault_filesystem.h; unset: no fault
 //   JGL_FAULT_LOG=FILE            one line appended per fault injected

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "lib/redis_client.h"
+#include "lib/store/redis_client.h"
 #include "tests/unit/temp_dir.h"
 
 namespace jgl_test {

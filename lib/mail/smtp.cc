@@ -1,0 +1,244 @@
+// mail/smtp.cc: the fake SMTP conversation held with a greylisted or denied
+// client, in fixed stack buffers and under one deadline.
+#include "lib/mail/smtp.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <initializer_list>
+
+#include "lib/base/printable.h"
+
+namespace jgl {
+namespace {
+
+constexpr std::size_t kReadSize = 4096;
+// Enough of a line to tell its verb and to show in the transcript; the rest
+// of a longer line is dropped as it arrives.
+constexpr std::size_t kHeadSize = 512;
+// RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with its CR LF.
+constexpr std::size_t kMaxReplyLine = 510;
+constexpr std::size_t kMaxTranscript = 100;
+// At most PIPE_BUF, so that a write to a pipe found writable never blocks.
+constexpr std::size_t kOutSize = 4096;
+
+// Whether the line's first word is `verb` (four lowercase letters), in any
+// case: "HELO x" and "MAIL FROM:<a>" are, "HELOX" is not.
+bool verb_is(std::string_view line, const char* verb) {
+  if (line.size() < 4) return false;
+  if (line.size() > 4 && line[4] != ' ' && line[4] != '\t') return false;
+  for (std::size_t i = 0; i < 4; ++i) {
+    char c = line[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != verb[i]) return false;
+  }
+  return true;
+}
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+class Session {
+ public:
+  Session(int in_fd, int out_fd, const Conversation& conversation, Transcript* transcript)
+      : in_fd_(in_fd),
+        out_fd_(out_fd),
+        conv_(conversation),
+        transcript_(transcript),
+        deadline_ns_(monotonic_ns() + static_cast<std::int64_t>(conversation.timeout_ms) * 1'000'000) {}
+
+  ConversationResult run();
+
+ private:
+  // Milliseconds until the deadline, rounded up; 0 once it has passed.
+  int poll_ms() const;
+  bool expired() const { return monotonic_ns() >= deadline_ns_; }
+
+  bool answer_line();
+  // Each returns false when the conversation is over, result_.ending set.
+  bool reply(std::initializer_list<std::string_view> pieces);
+  bool flush();
+  bool close_with(Ending ending, std::initializer_list<std::string_view> pieces);
+  bool refuse();
+  ssize_t send_some(const char* data, std::size_t size);
+
+  int in_fd_;
+  int out_fd_;
+  const Conversation& conv_;
+  Transcript* transcript_;
+  std::int64_t deadline_ns_;
+  bool out_is_socket_ = true;
+  ConversationResult result_;
+
+  char head_[kHeadSize];
+  std::size_t head_len_ = 0;
+  std::size_t line_len_ = 0;
+
+  char out_[kOutSize];
+  std::size_t out_len_ = 0;
+};
+
+int Session::poll_ms() const {
+  std::int64_t left = deadline_ns_ - monotonic_ns();
+  if (left <= 0) return 0;
+  std::int64_t ms = (left + 999'999) / 1'000'000;
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+ConversationResult Session::run() {
+  if (!reply({"220 ", conv_.hostname, " ESMTP"}) || !flush()) return result_;
+  char buf[kReadSize];
+  for (;;) {
+    // Checked on every turn, not only when poll times out: a client that
+    // keeps sending (an endless line, a flood) must not outlive the deadline.
+    if (expired()) {
+      close_with(Ending::timeout, {"421 4.4.2 ", conv_.hostname, " timeout, closing connection"});
+      return result_;
+    }
+    pollfd p{in_fd_, POLLIN, 0};
+    int ready = poll(&p, 1, poll_ms());
+    if (ready < 0 && errno != EINTR) {
+      result_.ending = Ending::io_error;
+      return result_;
+    }
+    if (ready <= 0) continue;
+    ssize_t n = read(in_fd_, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      result_.ending = Ending::io_error;
+      return result_;
+    }
+    if (n == 0) {
+      result_.ending = Ending::eof;
+      return result_;
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+      char c = buf[i];
+      if (c != '\n') {
+        ++line_len_;
+        if (head_len_ < kHeadSize) head_[head_len_++] = c;
+        continue;
+      }
+      if (line_len_ == head_len_ && head_len_ > 0 && head_[head_len_ - 1] == '\r') --head_len_;
+      bool go_on = answer_line();
+      head_len_ = line_len_ = 0;
+      if (!go_on) return result_;
+    }
+    if (!flush()) return result_;
+  }
+}
+
+bool Session::answer_line() {
+  std::string_view line(head_, head_len_);
+  if (transcript_ != nullptr) {
+    char shown[kMaxTranscript + 1];
+    std::size_t len = sanitise(line.substr(0, kMaxTranscript), shown, sizeof shown);
+    transcript_->line('<', std::string_view(shown, len));
+  }
+  if (result_.commands >= conv_.max_commands)
+    return close_with(Ending::command_cap,
+                      {"421 4.7.0 ", conv_.hostname, " too many commands, closing connection"});
+  ++result_.commands;
+
+  if (verb_is(line, "helo")) return reply({"250 ", conv_.hostname});
+  if (verb_is(line, "ehlo"))
+    return reply({"250-", conv_.hostname}) && reply({"250-PIPELINING"}) &&
+           reply({"250 ENHANCEDSTATUSCODES"});
+  if (verb_is(line, "mail")) return reply({"250 2.1.0 Ok"});
+  if (verb_is(line, "rset") || verb_is(line, "noop")) return reply({"250 2.0.0 Ok"});
+  if (verb_is(line, "quit"))
+    return close_with(Ending::quit, {"221 2.0.0 ", conv_.hostname, " closing connection"});
+  if (verb_is(line, "rcpt")) {
+    ++result_.rcpts;
+    if (conv_.rcpt_limit != 0 && result_.rcpts >= conv_.rcpt_limit)
+      return close_with(Ending::rcpt_limit,
+                        {"421 4.7.0 ", conv_.hostname, " too many recipients, closing connection"});
+  }
+  return refuse();
+}
+
+bool Session::refuse() {
+  if (conv_.refusal == Refusal::deny) return reply({"553 5.7.1 ", conv_.message});
+  return reply({"450 4.7.1 ", conv_.message});
+}
+
+bool Session::reply(std::initializer_list<std::string_view> pieces) {
+  if (out_len_ + kMaxReplyLine + 2 > kOutSize && !flush()) return false;
+  // Hostname and message come from configuration; a stray CR or LF in them
+  // must not become a reply line of its own.
+  char* line = out_ + out_len_;
+  std::size_t len = 0;
+  for (std::string_view piece : pieces) len += sanitise(piece, line + len, kMaxReplyLine + 1 - len);
+  if (transcript_ != nullptr) transcript_->line('>', std::string_view(line, len));
+  line[len++] = '\r';
+  line[len++] = '\n';
+  out_len_ += len;
+  return true;
+}
+
+// The ending stays the reason for closing even if the last reply cannot be
+// written: the caller logs it ("HANGUP too many RCPT commands").
+bool Session::close_with(Ending ending, std::initializer_list<std::string_view> pieces) {
+  if (reply(pieces)) flush();
+  result_.ending = ending;
+  return false;
+}
+
+bool Session::flush() {
+  std::size_t done = 0;
+  while (done < out_len_) {
+    // Waiting for room under the deadline: a client that sends commands but
+    // never reads the replies would otherwise block us forever.
+    pollfd p{out_fd_, POLLOUT, 0};
+    int ready = poll(&p, 1, poll_ms());
+    if (ready < 0 && errno != EINTR) {
+      result_.ending = Ending::io_error;
+      return false;
+    }
+    ssize_t n = ready > 0 ? send_some(out_ + done, out_len_ - done) : -1;
+    if (ready > 0 && n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      result_.ending = Ending::io_error;
+      return false;
+    }
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (expired()) {
+      result_.ending = Ending::timeout;
+      return false;
+    }
+  }
+  out_len_ = 0;
+  return true;
+}
+
+ssize_t Session::send_some(const char* data, std::size_t size) {
+  // send() rather than write() on a socket: MSG_NOSIGNAL turns a vanished
+  // client into EPIPE instead of SIGPIPE, and MSG_DONTWAIT keeps a full
+  // buffer from blocking past the deadline without touching the fd's flags.
+  // A pipe (tests, inetd wrappers) gets write(); there the caller decides
+  // about SIGPIPE.
+  if (out_is_socket_) {
+    ssize_t n = send(out_fd_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0 || errno != ENOTSOCK) return n;
+    out_is_socket_ = false;
+  }
+  return write(out_fd_, data, size);
+}
+
+}  // namespace
+
+ConversationResult converse(int in_fd, int out_fd, const Conversation& conversation,
+                            Transcript* transcript) {
+  Session session(in_fd, out_fd, conversation, transcript);
+  return session.run();
+}
+
+}  // namespace jgl

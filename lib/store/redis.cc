@@ -1,0 +1,382 @@
+// store/redis.cc: keys, the observe script, Sentinel discovery.
+#include "lib/store/redis.h"
+
+#include <hiredis/hiredis.h>
+#include <nettle/sha1.h>
+#include <time.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "lib/base/number.h"
+#include "lib/base/printable.h"
+
+namespace jgl {
+namespace {
+
+// KEYS[1] the key; ARGV: now ("s.ns"), now's seconds, holdtime,
+// pending_age, max_age. Returns {created, first, last before now}. The TTL
+// follows expires_at() in lib/store/expiry.cc; at least one second, as EXPIRE
+// with 0 would delete the key at once.
+constexpr std::string_view kObserveScript = R"lua(
+local now, now_s = ARGV[1], tonumber(ARGV[2])
+local holdtime, pending, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local seen = redis.call('HMGET', KEYS[1], 'first', 'last')
+if not seen[1] then
+  redis.call('HSET', KEYS[1], 'first', now, 'last', now)
+  if ARGV[6] then redis.call('HSET', KEYS[1], 'client', ARGV[6], 'sender', ARGV[7], 'recipient', ARGV[8]) end
+  redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
+  return {1, now, now}
+end
+local first_s = tonumber(string.match(seen[1], '^%d+')) or now_s
+redis.call('HSET', KEYS[1], 'last', now)
+local ttl = max_age
+if now_s - first_s < holdtime then ttl = first_s + pending - now_s end
+redis.call('EXPIRE', KEYS[1], math.max(ttl, 1))
+return {0, seen[1], seen[2] or seen[1]}
+)lua";
+
+// KEYS[1] the key; ARGV: first, last, ttl. Replaces whatever was there.
+constexpr std::string_view kSetScript = R"lua(
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'first', ARGV[1], 'last', ARGV[2])
+if ARGV[4] then redis.call('HSET', KEYS[1], 'client', ARGV[4], 'sender', ARGV[5], 'recipient', ARGV[6]) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+)lua";
+
+constexpr std::string_view kScanBatch = "1000";
+
+// The name Redis gives a script: the hex SHA-1 of its text.
+std::string script_sha1(std::string_view script) {
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, script.size(), reinterpret_cast<const std::uint8_t*>(script.data()));
+  std::uint8_t digest[SHA1_DIGEST_SIZE];
+  sha1_digest(&ctx, sizeof digest, digest);
+  return lowercase_hex(digest, sizeof digest);
+}
+
+const std::string& observe_sha1() {
+  static const std::string sha = script_sha1(kObserveScript);
+  return sha;
+}
+
+const std::string& set_sha1() {
+  static const std::string sha = script_sha1(kSetScript);
+  return sha;
+}
+
+std::string time_text(timespec t) { return fmt::format("{}.{:09}", t.tv_sec, t.tv_nsec); }
+
+// "1700000000.123456789", or whole seconds; at most nine decimals.
+std::optional<timespec> parse_time(std::string_view text) {
+  std::size_t dot = text.find('.');
+  auto seconds = parse_number(text.substr(0, dot), 0, 1L << 40);
+  if (!seconds) return std::nullopt;
+  long nanoseconds = 0;
+  if (dot != std::string_view::npos) {
+    std::string_view fraction = text.substr(dot + 1);
+    auto digits = parse_number(fraction, 0, 999999999);
+    if (!digits || fraction.size() > 9) return std::nullopt;
+    nanoseconds = *digits;
+    for (std::size_t i = fraction.size(); i < 9; ++i) nanoseconds *= 10;
+  }
+  return timespec{*seconds, nanoseconds};
+}
+
+std::unexpected<Error> reply_error(std::string_view key, const redisReply* reply) {
+  if (is_error(reply)) return fail_temporary(std::string(key) + ": " + shown_value(reply_text(reply), 200));
+  return fail_temporary(std::string(key) + ": unexpected reply from the server");
+}
+
+// {first, last} strings (last may be nil) as an entry's times.
+Result<std::optional<std::pair<timespec, timespec>>> times_of(std::string_view key, const redisReply* first,
+                                                              const redisReply* last) {
+  if (first->type == REDIS_REPLY_NIL) {
+    // Both gone: the key expired or was removed since it was named.
+    if (last->type == REDIS_REPLY_NIL) return std::nullopt;
+    return fail_temporary(std::string(key) + ": a last sighting without a first");
+  }
+  auto f = parse_time(reply_text(first));
+  auto l = last->type == REDIS_REPLY_NIL ? f : parse_time(reply_text(last));
+  if (!f || !l) return fail_temporary(std::string(key) + ": not a first/last pair of times");
+  return std::pair{*f, *l};
+}
+
+// A triplet key from its hash's client, sender and recipient fields
+// (elements 2 to 4), checked against the digest its name ends with.
+Result<Key> triplet_of(std::string_view name, const redisReply& fields) {
+  for (std::size_t i = 2; i < 5; ++i) {
+    if (fields.element[i]->type != REDIS_REPLY_STRING) return fail_temporary(std::string(name) + ": a triplet without its key");
+  }
+  auto client = Prefix::parse(reply_text(fields.element[2]));
+  std::string_view sender = reply_text(fields.element[3]), recipient = reply_text(fields.element[4]);
+  if (!client || sender.size() > Key::kMaxAddress || recipient.size() > Key::kMaxAddress) {
+    return fail_temporary(std::string(name) + ": a triplet without its key");
+  }
+  Key key = Key::triplet(*client, std::string(sender), std::string(recipient));
+  if (!name.ends_with(key.digest())) return fail_temporary(std::string(name) + ": not the key its name hashes");
+  return key;
+}
+
+// SCAN's MATCH is a glob: the prefix's own * ? [ ] \ must match themselves.
+std::string glob_escaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "*";
+}
+
+// A triplet's hash carries its key beside its times, for listings: the
+// key's name is only its digest.
+// `client` holds the CIDR text the command's view points into.
+void add_triplet_fields(const Key& key, std::string& client, RedisCommand& command) {
+  if (!key.is_triplet()) return;
+  client = key.client().format().view();
+  command.emplace_back(client);
+  command.emplace_back(key.sender());
+  command.emplace_back(key.recipient());
+}
+
+}  // namespace
+
+RedisStore::RedisStore(RedisStoreSettings settings)
+    : settings_(std::move(settings)),
+      where_(describe(settings_.location)),
+      db_text_(std::to_string(settings_.location.db)) {}
+
+Result<std::string> RedisStore::name_of(const Key& key) const {
+  if (key.is_triplet()) return settings_.prefix + "triplet:" + key.digest();
+  const char* family = key.client().family() == Family::v4 ? "ip4:" : "ip6:";
+  return settings_.prefix + family + std::string(key.client().format().view());
+}
+
+Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
+  auto name = name_of(key);
+  if (!name) return std::unexpected(name.error());
+  std::string now_text = time_text(now), now_s = std::to_string(now.tv_sec);
+  std::string holdtime = std::to_string(settings_.expiry.holdtime);
+  std::string pending = std::to_string(settings_.expiry.pending_age);
+  std::string max_age = std::to_string(settings_.expiry.max_age);
+  RedisCommand command{"EVALSHA", observe_sha1(), "1", *name, now_text, now_s, holdtime, pending, max_age};
+  std::string client;
+  add_triplet_fields(key, client, command);
+  auto replies = run_script(kObserveScript, std::move(command));
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = (*replies)[0].get();
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+    return reply_error(*name, r);
+  }
+  auto times = times_of(*name, r->element[1], r->element[2]);
+  if (!times) return std::unexpected(times.error());
+  if (!*times) return reply_error(*name, r);
+  return Sighting{r->element[0]->integer == 1, (*times)->first, (*times)->second};
+}
+
+Result<std::optional<Entry>> RedisStore::find(const Key& key) {
+  auto name = name_of(key);
+  if (!name) return std::unexpected(name.error());
+  auto replies = request({{"HMGET", *name, "first", "last"}});
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = (*replies)[0].get();
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return reply_error(*name, r);
+  auto times = times_of(*name, r->element[0], r->element[1]);
+  if (!times) return std::unexpected(times.error());
+  if (!*times) return std::optional<Entry>();
+  return Entry{key, (*times)->first, (*times)->second};
+}
+
+Result<void> RedisStore::set_times(const Entry& entry) {
+  auto name = name_of(entry.key);
+  if (!name) return std::unexpected(name.error());
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long ttl = expires_at(entry.first_seen.tv_sec, entry.last_seen.tv_sec, settings_.expiry) - now.tv_sec;
+  std::string first = time_text(entry.first_seen), last = time_text(entry.last_seen);
+  std::string ttl_text = std::to_string(ttl);
+  // Already expired: what Redis would keep of it is nothing.
+  RedisCommand command{"EVALSHA", set_sha1(), "1", *name, first, last, ttl_text};
+  std::string client;
+  add_triplet_fields(entry.key, client, command);
+  auto replies = ttl <= 0 ? request({{"DEL", *name}}) : run_script(kSetScript, std::move(command));
+  if (!replies) return std::unexpected(replies.error());
+  if (is_error((*replies)[0].get())) return reply_error(*name, (*replies)[0].get());
+  return {};
+}
+
+Result<bool> RedisStore::forget(const Key& key) {
+  auto name = name_of(key);
+  if (!name) return std::unexpected(name.error());
+  auto replies = request({{"DEL", *name}});
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = (*replies)[0].get();
+  if (r->type != REDIS_REPLY_INTEGER) return reply_error(*name, r);
+  return r->integer > 0;
+}
+
+Result<void> RedisStore::enumerate(EntryVisitor& visitor) {
+  std::string pattern = glob_escaped(settings_.prefix);
+  std::string cursor = "0";
+  do {
+    auto replies = request({{"SCAN", cursor, "MATCH", pattern, "COUNT", kScanBatch}});
+    if (!replies) return std::unexpected(replies.error());
+    const redisReply* r = (*replies)[0].get();
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[1]->type != REDIS_REPLY_ARRAY) {
+      return reply_error("SCAN", r);
+    }
+    cursor = reply_text(r->element[0]);
+    auto batch = enumerate_batch(*r->element[1], visitor);
+    if (!batch) return batch;
+  } while (cursor != "0");
+  return {};
+}
+
+// One SCAN batch: the keys' times in one round trip, each as an entry.
+Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& visitor) {
+  std::vector<RedisCommand> commands;
+  std::vector<std::optional<Key>> parsed;
+  for (std::size_t i = 0; i < keys.elements; ++i) {
+    std::string_view name = reply_text(keys.element[i]);
+    std::string_view rest = name.substr(std::min(name.size(), settings_.prefix.size()));
+    if (rest.starts_with("triplet:") && rest.size() == 8 + 64) {
+      parsed.emplace_back(std::nullopt);
+      commands.push_back({"HMGET", name, "first", "last", "client", "sender", "recipient"});
+      continue;
+    }
+    bool v4 = rest.starts_with("ip4:"), v6 = rest.starts_with("ip6:");
+    auto prefix = v4 || v6 ? Prefix::parse(rest.substr(4)) : fail("not a greylisting key");
+    if (!prefix || prefix->family() != (v4 ? Family::v4 : Family::v6)) {
+      visitor.problem(Error{shown_value(name, 200) + ": not a greylisting key: left alone", 0, false});
+      continue;
+    }
+    parsed.emplace_back(Key(*prefix));
+    commands.push_back({"HMGET", name, "first", "last"});
+  }
+  if (commands.empty()) return {};
+  auto replies = request(commands);
+  if (!replies) return std::unexpected(replies.error());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const redisReply* r = (*replies)[i].get();
+    std::string name(commands[i][1]);
+    std::size_t fields = parsed[i] ? 2 : 5;
+    auto times = r->type == REDIS_REPLY_ARRAY && r->elements == fields ? times_of(name, r->element[0], r->element[1])
+                                                                       : reply_error(name, r);
+    if (times && *times && !parsed[i]) {
+      auto key = triplet_of(name, *r);
+      if (!key) times = std::unexpected(key.error());
+      else parsed[i] = std::move(*key);
+    }
+    if (!times) {
+      // This key's contents, not the server: left alone, as the tree's junk.
+      Error e = times.error();
+      e.temporary = false;
+      visitor.problem(e);
+    }
+    if (times && *times) visitor.entry(Entry{*parsed[i], (*times)->first, (*times)->second});
+  }
+  return {};
+}
+
+Result<std::vector<RedisReply>> RedisStore::request(const std::vector<RedisCommand>& commands) {
+  if (!client_) {
+    auto opened = open_session();
+    if (!opened) return std::unexpected(opened.error());
+  }
+  auto replies = client_->pipeline(commands);
+  if (!replies) client_.reset();  // a broken connection is not reused; the next request opens another
+  return replies;
+}
+
+// `command` is EVALSHA with the script's SHA-1: the script goes over the
+// wire only when the server does not have it yet (after a restart, a
+// failover or SCRIPT FLUSH), and is then sent whole with EVAL, which also
+// keeps it for the next connections.
+Result<std::vector<RedisReply>> RedisStore::run_script(std::string_view script, RedisCommand command) {
+  auto replies = request({command});
+  if (!replies || !is_error((*replies)[0].get()) || !reply_text((*replies)[0].get()).starts_with("NOSCRIPT")) {
+    return replies;
+  }
+  command[0] = "EVAL";
+  command[1] = script;
+  return request({command});
+}
+
+// Connects and runs the session's own commands. They are answered before
+// anything else is sent: commands pipelined behind a refused AUTH would run
+// as the default user, behind a refused SELECT in db 0, behind a ROLE that
+// says "slave" on a replica that takes writes.
+Result<void> RedisStore::open_session() {
+  auto client = connect();
+  if (!client) return std::unexpected(client.error());
+  std::vector<RedisCommand> session = session_commands();
+  if (!session.empty()) {
+    auto replies = client->pipeline(session);
+    if (!replies) return std::unexpected(replies.error());
+    auto checked = check_session(*client, *replies);
+    if (!checked) return checked;
+  }
+  client_.emplace(std::move(*client));
+  return {};
+}
+
+// AUTH, SELECT and, behind Sentinel, ROLE.
+std::vector<RedisCommand> RedisStore::session_commands() const {
+  const RedisLocation& l = settings_.location;
+  std::vector<RedisCommand> commands;
+  if (l.password && !l.user.empty()) commands.push_back({"AUTH", l.user, *l.password});
+  if (l.password && l.user.empty()) commands.push_back({"AUTH", *l.password});
+  if (l.db != 0) commands.push_back({"SELECT", db_text_});
+  if (l.kind == RedisLocation::Kind::sentinel) commands.push_back({"ROLE"});
+  return commands;
+}
+
+Result<void> RedisStore::check_session(const RedisClient& client, const std::vector<RedisReply>& replies) const {
+  for (const RedisReply& reply : replies) {
+    const redisReply* r = reply.get();
+    if (is_error(r)) return fail_temporary(client.peer() + ": " + shown_value(reply_text(r), 200));
+    bool role = r->type == REDIS_REPLY_ARRAY;
+    if (role && (r->elements == 0 || reply_text(r->element[0]) != "master")) {
+      std::string_view is = r->elements == 0 ? "unknown" : reply_text(r->element[0]);
+      return fail_temporary(client.peer() + " is not the master (ROLE says " + shown_value(is, 40) + ")");
+    }
+  }
+  return {};
+}
+
+Result<RedisClient> RedisStore::connect() const {
+  const RedisLocation& l = settings_.location;
+  int timeout = settings_.timeout_ms;
+  if (l.kind == RedisLocation::Kind::unix_socket) return RedisClient::connect_unix(l.socket_path, timeout);
+  if (l.kind == RedisLocation::Kind::tcp) return RedisClient::connect_tcp(l.server.host, l.server.port, timeout);
+  auto master = master_from_sentinels();
+  if (!master) return std::unexpected(master.error());
+  return RedisClient::connect_tcp(master->host, master->port, timeout);
+}
+
+// Asks the sentinels in order; the first that names the master wins.
+Result<RedisEndpoint> RedisStore::master_from_sentinels() const {
+  const RedisLocation& l = settings_.location;
+  std::string why = "no sentinel";
+  for (const RedisEndpoint& sentinel : l.sentinels) {
+    auto client = RedisClient::connect_tcp(sentinel.host, sentinel.port, settings_.timeout_ms);
+    if (!client) {
+      why = client.error().message;
+      continue;
+    }
+    auto replies = client->pipeline({{"SENTINEL", "get-master-addr-by-name", l.master_name}});
+    const redisReply* r = replies ? (*replies)[0].get() : nullptr;
+    if (r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+      auto port = parse_number(reply_text(r->element[1]), 1, 65535);
+      if (port) return RedisEndpoint{std::string(reply_text(r->element[0])), static_cast<int>(*port)};
+    }
+    why = !replies ? replies.error().message
+          : is_error(r) ? client->peer() + ": " + shown_value(reply_text(r), 200)
+                        : client->peer() + " knows no master named " + l.master_name;
+  }
+  return fail_temporary("no sentinel named the master: " + why);
+}
+
+}  // namespace jgl

@@ -1,0 +1,140 @@
+// store/tree_path.cc: keys as the tree names them, and names back to keys.
+#include "lib/store/tree_path.h"
+
+#include <cstring>
+#include <string>
+
+#include "lib/base/number.h"
+
+namespace jgl {
+namespace {
+
+const char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
+TreePath::TreePath(const Prefix& key) {
+  const Address& a = key.address();
+  bool v4 = a.is_v4();
+  int bytes = (key.length() + 7) / 8;
+  if (bytes == 0) bytes = 1;
+  std::memcpy(text_, v4 ? "ip4" : "ip6", 3);
+  size_ = 3;
+  for (int i = 0; i < bytes; ++i) {
+    unsigned b = a.byte(i);
+    text_[size_++] = '/';
+    if (v4) {
+      text_[size_++] = static_cast<char>('0' + b / 100);
+      text_[size_++] = static_cast<char>('0' + b / 10 % 10);
+      text_[size_++] = static_cast<char>('0' + b % 10);
+    } else {
+      text_[size_++] = kHex[b >> 4];
+      text_[size_++] = kHex[b & 0xf];
+    }
+  }
+  text_[size_] = '\0';
+  levels_ = bytes + 1;
+}
+
+const char* TreePath::level(int i, char* buf) const {
+  std::size_t start = 0;
+  for (int l = 0; l < i; ++l) start = view().find('/', start) + 1;
+  std::size_t end = view().find('/', start);
+  if (end == std::string_view::npos) end = size_;
+  std::memcpy(buf, text_ + start, end - start);
+  buf[end - start] = '\0';
+  return buf;
+}
+
+TreePath TreePath::triplet(std::string_view digest) {
+  TreePath p;
+  std::string_view top = "triplet";
+  std::memcpy(p.text_, top.data(), top.size());
+  p.size_ = top.size();
+  std::size_t at = 0;
+  for (std::size_t part : {std::size_t{2}, std::size_t{2}, digest.size() - 4}) {
+    p.text_[p.size_++] = '/';
+    std::memcpy(p.text_ + p.size_, digest.data() + at, part);
+    p.size_ += part;
+    at += part;
+  }
+  p.text_[p.size_] = '\0';
+  p.levels_ = 4;
+  p.triplet_ = true;
+  return p;
+}
+
+std::string triplet_content(const Key& key) {
+  std::string content(key.client().format().view());
+  content += '\0';
+  content += key.sender();
+  content += '\0';
+  content += key.recipient();
+  content += '\0';
+  return content;
+}
+
+Result<Key> parse_triplet_content(std::string_view content) {
+  std::string_view parts[3];
+  for (auto& part : parts) {
+    std::size_t nul = content.find('\0');
+    if (nul == std::string_view::npos) return fail("not a triplet entry's contents");
+    part = content.substr(0, nul);
+    content.remove_prefix(nul + 1);
+  }
+  if (!content.empty() || parts[1].size() > Key::kMaxAddress || parts[2].size() > Key::kMaxAddress) {
+    return fail("not a triplet entry's contents");
+  }
+  auto client = Prefix::parse(parts[0]);
+  if (!client) return fail("not a triplet entry's contents: " + client.error().message);
+  return Key::triplet(*client, std::string(parts[1]), std::string(parts[2]));
+}
+
+bool is_hex_name(std::string_view name, std::size_t size) {
+  if (name.size() != size) return false;
+  for (char c : name) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+TreePath TreePath::inside() const {
+  TreePath p = *this;
+  if (inside_) return p;
+  p.text_[p.size_++] = '/';
+  std::memcpy(p.text_ + p.size_, kInside.data(), kInside.size());
+  p.size_ += kInside.size();
+  p.text_[p.size_] = '\0';
+  p.levels_ += 1;
+  p.inside_ = true;
+  return p;
+}
+
+TreePath TreePath::upto(int bytes) const {
+  TreePath p;
+  std::size_t end = 0;
+  for (int l = 0; l <= bytes; ++l) end = view().find('/', end + 1);
+  if (end == std::string_view::npos) end = size_;
+  std::memcpy(p.text_, text_, end);
+  p.size_ = end;
+  p.text_[end] = '\0';
+  p.levels_ = bytes + 1;
+  return p;
+}
+
+int tree_level_byte(Family family, std::string_view name) {
+  if (family == Family::v4) {
+    auto v = parse_number(name, 0, 255);
+    return name.size() == 3 && v ? static_cast<int>(*v) : -1;
+  }
+  if (name.size() != 2) return -1;
+  int v = 0;
+  for (char c : name) {
+    const char* p = std::strchr(kHex, c);
+    if (c == '\0' || p == nullptr) return -1;
+    v = v * 16 + static_cast<int>(p - kHex);
+  }
+  return v;
+}
+
+}  // namespace jgl

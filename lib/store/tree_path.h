@@ -1,0 +1,78 @@
+// store/tree_path.h: where a key lives in the tree, and what a name there means.
+//
+//   $DIR/ip4/127/000/000        127.0.0.0/24, one 3-digit decimal level a byte
+//   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
+//   $DIR/triplet/ab/cd/ef01...  (client, sender, recipient) by its SHA-256
+//
+// v8's layout, byte for byte, for prefix keys. The store (lib/store/tree.h)
+// opens these paths; the walk (lib/store/walk.h) reads names back into keys with
+// the same grammar. No system calls here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "lib/base/error.h"
+#include "lib/net/key.h"
+#include "lib/net/prefix.h"
+
+namespace jgl {
+
+// A prefix key's place in the tree, relative to the root: "ip4/127/000/000".
+class TreePath {
+ public:
+  static constexpr std::size_t kCapacity = 80;  // "triplet/ab/cd/" and 60 digits, with its NUL
+  // The name of a key's entry inside its own path, when entries of longer
+  // keys made that path a directory: "ip4/192/000/002/net" for 192.0.2.0/24
+  // beside "ip4/192/000/002/007" for 192.0.2.7/32.
+  static constexpr std::string_view kInside = "net";
+  // One level for each byte the key's length touches, at least one.
+  explicit TreePath(const Prefix& key);
+  // A triplet's place: "triplet/ab/cd/" and the 60 other hex digits of its
+  // digest (Key::digest), two levels of 256 directories at most each.
+  static TreePath triplet(std::string_view digest);
+  std::string_view view() const { return {text_, size_}; }
+  const char* c_str() const { return text_; }
+  int levels() const { return levels_; }
+  // The byte levels, the family's and `net` not counted.
+  int bytes() const { return levels_ - 1 - (inside_ ? 1 : 0); }
+  bool is_inside() const { return inside_; }
+  bool is_triplet() const { return triplet_; }
+  // Whether a longer key's entries may lie below: not for a /32 or /128,
+  // nor for a triplet.
+  bool may_hold_longer() const { return !triplet_ && bytes() < (text_[2] == '4' ? 4 : 16); }
+  // The i-th level's name (0 is "ip4" or "ip6"), NUL-terminated into buf.
+  const char* level(int i, char* buf) const;
+  // This path with `net` below it.
+  TreePath inside() const;
+  // The path of the first `bytes` byte levels: a shorter key's entry.
+  TreePath upto(int bytes) const;
+
+ private:
+  TreePath() = default;
+  char text_[kCapacity];
+  std::size_t size_ = 0;
+  int levels_ = 0;
+  bool inside_ = false;
+  bool triplet_ = false;
+};
+
+// A triplet entry's contents: its client prefix (CIDR text), sender and
+// recipient, each followed by a NUL, so that listings can show the key
+// that its name only hashes. At most this many bytes.
+constexpr std::size_t kTripletContentMax = 64 + 2 * (Key::kMaxAddress + 1);
+std::string triplet_content(const Key& key);
+// The key back from an entry's contents; fails on anything else.
+Result<Key> parse_triplet_content(std::string_view content);
+
+// The inverse of TreePath for one level below ip4/ or ip6/: the byte it
+// stands for, or -1 if the name does not fit the grammar (3-digit decimal
+// 000-255, 2-digit lowercase hex).
+int tree_level_byte(Family family, std::string_view name);
+
+// Whether `name` is `size` lowercase hex digits: the triplet subtree's
+// grammar (2 for its two directory levels, 60 for an entry).
+bool is_hex_name(std::string_view name, std::size_t size);
+
+}  // namespace jgl

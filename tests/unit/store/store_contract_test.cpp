@@ -1,0 +1,196 @@
+// store_contract_test.cpp: what every Store promises (lib/store/store.h), checked
+// the same way on each backend: the tree in a temporary directory and a
+// real redis-server on a unix socket. A new backend is one more class
+// below with a store() and one more type in the test cases' lists.
+#include <time.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/store/redis.h"
+#include "lib/store/store.h"
+#include "lib/store/tree.h"
+#include "tests/unit/redis_server.h"
+#include "tests/unit/temp_dir.h"
+
+namespace {
+
+using jgl::Entry;
+using jgl::Key;
+using jgl::Store;
+
+class Tree {
+ public:
+  Store& store() { return store_; }
+
+ private:
+  static jgl::TreeStore open(const jgl_test::TempDir& dir) {
+    auto store = jgl::TreeStore::open(dir.path().c_str());
+    REQUIRE(store.has_value());
+    return std::move(*store);
+  }
+  jgl_test::TempDir dir_{"jgl-contract"};
+  jgl::TreeStore store_ = open(dir_);
+};
+
+class Redis {
+ public:
+  Store& store() { return store_; }
+
+ private:
+  static jgl::RedisStoreSettings settings(const jgl_test::RedisServer& server) {
+    jgl::RedisStoreSettings s;
+    s.location.kind = jgl::RedisLocation::Kind::unix_socket;
+    s.location.socket_path = server.socket();
+    s.timeout_ms = 1000;
+    return s;
+  }
+  jgl_test::RedisServer server_;
+  jgl::RedisStore store_{settings(server_)};
+};
+
+Key prefix(const char* cidr) {
+  auto p = jgl::Prefix::parse(cidr);
+  REQUIRE(p.has_value());
+  return Key(*p);
+}
+
+// Times near now (a Redis entry far in the past has expired), with
+// nanoseconds that a store must keep.
+timespec ago(long seconds, long nsec = 123456789) {
+  timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return timespec{t.tv_sec - seconds, nsec};
+}
+
+std::string shown(const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); }
+
+// A key as the listings compare it: its client prefix, and a triplet's
+// addresses.
+std::string shown(const Key& key) {
+  std::string text(key.client().format().view());
+  if (key.is_triplet()) text += " <" + std::string(key.sender()) + "> <" + std::string(key.recipient()) + ">";
+  return text;
+}
+
+std::string shown(const Entry& entry) {
+  return shown(entry.key) + " " + shown(entry.first_seen) + " " + shown(entry.last_seen);
+}
+
+class Collect : public jgl::EntryVisitor {
+ public:
+  void entry(const Entry& e) override { entries[shown(e.key)] = shown(e); }
+  void problem(const jgl::Error& e) override { problems.push_back(e.message); }
+  std::map<std::string, std::string> entries;
+  std::vector<std::string> problems;
+};
+
+Key triplet() { return Key::triplet(prefix("198.51.100.0/24").client(), "a@example.org", "b@example.net"); }
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store contract: a first sighting creates the entry, later ones return its times", "[store][contract]",
+                   Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet()}) {
+    INFO(shown(key));
+    timespec t0 = ago(30, 111), t1 = ago(20, 222), t2 = ago(10, 333);
+    auto first = store.observe(key, t0);
+    REQUIRE(first.has_value());
+    CHECK(first->created);
+    CHECK(shown(first->first_seen) == shown(t0));
+    auto second = store.observe(key, t1);
+    REQUIRE(second.has_value());
+    CHECK_FALSE(second->created);
+    CHECK(shown(second->first_seen) == shown(t0));
+    CHECK(shown(second->last_seen) == shown(t0));
+    auto third = store.observe(key, t2);
+    REQUIRE(third.has_value());
+    CHECK(shown(third->first_seen) == shown(t0));
+    CHECK(shown(third->last_seen) == shown(t1));
+  }
+}
+
+TEMPLATE_TEST_CASE("store contract: find reads an entry without changing it", "[store][contract]", Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  auto none = store.find(prefix("192.0.2.0/24"));
+  REQUIRE(none.has_value());
+  CHECK_FALSE(none->has_value());
+  timespec t0 = ago(60), t1 = ago(30);
+  REQUIRE(store.observe(prefix("192.0.2.0/24"), t0).has_value());
+  REQUIRE(store.observe(prefix("192.0.2.0/24"), t1).has_value());
+  for (int i = 0; i < 2; ++i) {
+    auto found = store.find(prefix("192.0.2.0/24"));
+    REQUIRE(found.has_value());
+    REQUIRE(found->has_value());
+    CHECK(shown(**found) == "192.0.2.0/24 " + shown(t0) + " " + shown(t1));
+  }
+  // A key of another length, or another family, is another entry.
+  CHECK_FALSE(store.find(prefix("198.51.100.0/24"))->has_value());
+  CHECK_FALSE(store.find(prefix("2001:db8::/64"))->has_value());
+}
+
+TEMPLATE_TEST_CASE("store contract: set_times creates or replaces, forget removes", "[store][contract]", Tree,
+                   Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  for (const Key& key : {prefix("203.0.113.0/24"), prefix("2001:db8:1::/48"), triplet()}) {
+    INFO(shown(key));
+    timespec first = ago(7200), last = ago(60, 987654321);
+    REQUIRE(store.set_times(Entry{key, first, last}).has_value());
+    auto found = store.find(key);
+    REQUIRE(found.has_value());
+    REQUIRE(found->has_value());
+    CHECK(shown(**found) == shown(Entry{key, first, last}));
+    // Replaced, and what observe reports from then on.
+    timespec later_first = ago(3600), later_last = ago(30);
+    REQUIRE(store.set_times(Entry{key, later_first, later_last}).has_value());
+    auto seen = store.observe(key, ago(0));
+    REQUIRE(seen.has_value());
+    CHECK_FALSE(seen->created);
+    CHECK(shown(seen->first_seen) == shown(later_first));
+    CHECK(shown(seen->last_seen) == shown(later_last));
+    auto forgotten = store.forget(key);
+    REQUIRE(forgotten.has_value());
+    CHECK(*forgotten);
+    auto again = store.forget(key);
+    REQUIRE(again.has_value());
+    CHECK_FALSE(*again);
+    CHECK_FALSE(store.find(key)->has_value());
+    auto fresh = store.observe(key, ago(0));
+    REQUIRE(fresh.has_value());
+    CHECK(fresh->created);
+  }
+}
+
+TEMPLATE_TEST_CASE("store contract: enumerate gives every entry once, with its key and times", "[store][contract]",
+                   Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  std::vector<Entry> written = {
+      {prefix("192.0.2.0/24"), ago(500), ago(400)},
+      {prefix("198.51.100.77/32"), ago(300), ago(300)},
+      {prefix("2001:db8::/64"), ago(200), ago(100)},
+      {prefix("2001:db8:ffff::1/128"), ago(50), ago(5)},
+      {triplet(), ago(90), ago(80)},
+      {Key::triplet(prefix("2001:db8::/64").client(), "", "postmaster@example.net"), ago(70), ago(60)},
+  };
+  std::map<std::string, std::string> expected;
+  for (const Entry& e : written) {
+    REQUIRE(store.set_times(e).has_value());
+    expected[shown(e.key)] = shown(e);
+  }
+  Collect all;
+  REQUIRE(store.enumerate(all).has_value());
+  CHECK(all.problems.empty());
+  CHECK(all.entries == expected);
+  REQUIRE(store.forget(triplet()).value());
+  expected.erase(shown(triplet()));
+  Collect after;
+  REQUIRE(store.enumerate(after).has_value());
+  CHECK(after.entries == expected);
+}
