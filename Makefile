@@ -27,9 +27,9 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 JGL_CPPFLAGS = -I. -DFMT_HEADER_ONLY
 # What the programs link: tinycdb for the rules, hiredis for Redis, nettle
-# for the SHA-256 that names triplet entries. Linked statically, a program
-# takes from these archives only what it calls.
-LIBS         = -lcdb -lhiredis -lnettle
+# for the SHA-256 that names triplet entries, c-ares for DNS (SPF). Linked
+# statically, a program takes from these archives only what it calls.
+LIBS         = -lcdb -lhiredis -lnettle -lcares
 JGL_CXXFLAGS = -std=c++23 -Wall -Wextra -Wshadow -MMD -MP -ffunction-sections -fdata-sections
 
 # lib/ is one folder per concern (lib/base, lib/net, ...); the direction of
@@ -40,7 +40,7 @@ LIB       = $(BUILD)/lib/libjgl.a
 
 # A new program is one word here: its main is NAME/main.cc, or
 # tcprules/NAME.cc for the three tcprules tools.
-PROGRAM_NAMES = jgreylist jgreylist-clean jgreylist-admin jgreylist-queue jgreylist-policy \
+PROGRAM_NAMES = jgreylist jgreylist-clean jgreylist-admin jgreylist-queue jgreylist-policy jgreylist-spf \
                 tcprules tcprulescheck tcprules-exec
 PROGRAMS  = $(PROGRAM_NAMES:%=$(BUILD)/bin/%)
 main_obj  = $(BUILD)/obj/$(if $(wildcard $(1)/main.cc),$(1)/main,tcprules/$(1)).o

@@ -1,0 +1,49 @@
+// dns/cares_source.h: DNS answers from the network, through c-ares.
+//
+// One channel, one deadline: every question asked through a source shares
+// the time budget it was built with, so that a whole SPF evaluation never
+// waits longer than that, whatever resolv.conf's timeouts and attempts say.
+// A question asked after the deadline is a timeout at once. The server is
+// the system's resolver (c-ares reads resolv.conf) or the one named in the
+// settings (lib/dns/settings.h). c-ares parses every answer; there is no
+// DNS packet code here.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "lib/base/error.h"
+#include "lib/dns/settings.h"
+#include "lib/dns/source.h"
+
+namespace jgl {
+
+class CaresSource : public DnsSource {
+ public:
+  // The channel, with the settings' server; the deadline starts now.
+  static Result<std::unique_ptr<CaresSource>> open(const DnsSettings& settings);
+  ~CaresSource() override;
+  CaresSource(const CaresSource&) = delete;
+  CaresSource& operator=(const CaresSource&) = delete;
+
+  DnsAnswer<std::string> txt(const std::string& name) override;
+  DnsAnswer<Address> a(const std::string& name) override;
+  DnsAnswer<Address> aaaa(const std::string& name) override;
+  DnsAnswer<MxRecord> mx(const std::string& name) override;
+  DnsAnswer<std::string> ptr(const Address& address) override;
+
+  // A new budget from now: for a program that evaluates several times.
+  void restart(long timeout_ms);
+
+  struct Reply;  // the raw answer of one question (cares_source.cc)
+
+ private:
+  CaresSource() = default;
+  Reply ask(const std::string& name, int type);
+
+  void* channel_ = nullptr;  // ares_channel, kept out of this header
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace jgl
