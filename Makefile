@@ -153,7 +153,9 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
-	install -m 755 scripts/tcprules-edit $(DESTDIR)$(BINDIR)
+	install -m 755 scripts/tcprules-edit scripts/jgreylist-whitelist-refresh $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/jgreylist
+	install -m 644 data/big-senders $(DESTDIR)$(PREFIX)/share/jgreylist/big-senders
 	for page in $(MANPAGES); do \
 	  section=$${page##*.}; \
 	  install -d $(DESTDIR)$(MANDIR)/man$$section; \
