@@ -667,11 +667,7 @@ int run(int argc, char** argv) {
   app.footer("Verbs: " + verbs + "; VERB --help for each.\n" +
              "Exit: 0 done, 1 some entries failed (each named), 2 usage or configuration error.");
 
-  CLI::App* commands[std::size(kVerbs)];
-  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
-    commands[i] = app.add_subcommand(kVerbs[i].name, kVerbs[i].help);
-    kVerbs[i].options(*commands[i], o);
-  }
+  auto commands = add_verbs(app, kVerbs, o);
 
   int answered = parse_command_line(app, argc, argv, [&](const char* why) {
     if (const char* verb = unknown_verb(argc, argv)) usage("unknown verb '" + shown(verb) + "'");
@@ -681,10 +677,7 @@ int run(int argc, char** argv) {
   if (o.pending && o.validated) usage("list: --pending and --validated: choose one, or neither for both");
 
   Context c = read_context(o, holdtime);
-  int code = kExitOk;
-  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
-    if (commands[i]->parsed()) code = kVerbs[i].run(o, c);
-  }
+  int code = chosen(kVerbs, commands).run(o, c);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     warn("cannot write the output: {}", std::strerror(errno));
     return kExitTrouble;

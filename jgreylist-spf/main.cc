@@ -223,17 +223,10 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Exit: 0 evaluated or written; walk: 1 written with some domains failed, or the old --out kept by\n"
              "the shrink guard; 111 usage or local error.");
-  CLI::App* commands[std::size(kVerbs)];
-  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
-    commands[i] = app.add_subcommand(kVerbs[i].name, kVerbs[i].help);
-    kVerbs[i].options(*commands[i], o);
-  }
+  auto commands = add_verbs(app, kVerbs, o);
   int answered = parse_command_line(app, argc, argv, [](const char* why) { usage(why); });
   if (answered >= 0) return answered;
-  int code = kExitOk;
-  for (std::size_t i = 0; i < std::size(kVerbs); ++i) {
-    if (commands[i]->parsed()) code = kVerbs[i].run(o);
-  }
+  int code = chosen(kVerbs, commands).run(o);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) die(kExitTemporary, "cannot write the output: {}", std::strerror(errno));
   return code;
 }

@@ -7,8 +7,32 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <cstddef>
 
 namespace jgl {
+
+// A program's verbs as a table (jgreylist-admin's and jgreylist-spf's
+// kVerbs): each row a subcommand of `app`, with the options its `options`
+// function adds. With app.require_subcommand(1), chosen() then names the
+// row the command line picked.
+template <typename Verb, std::size_t N, typename Options>
+std::array<CLI::App*, N> add_verbs(CLI::App& app, const Verb (&verbs)[N], Options& o) {
+  std::array<CLI::App*, N> commands{};
+  for (std::size_t i = 0; i < N; ++i) {
+    commands[i] = app.add_subcommand(verbs[i].name, verbs[i].help);
+    verbs[i].options(*commands[i], o);
+  }
+  return commands;
+}
+
+template <typename Verb, std::size_t N>
+const Verb& chosen(const Verb (&verbs)[N], const std::array<CLI::App*, N>& commands) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (commands[i]->parsed()) return verbs[i];
+  }
+  return verbs[0];  // not reached: require_subcommand(1) refuses a command line without one
+}
 
 // -1 to go on; otherwise the exit code of an answered --help or --version.
 template <typename Usage>
