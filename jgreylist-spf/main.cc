@@ -15,11 +15,15 @@
 // its options, its run function and one row.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fmt/format.h>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lib/base/command_line.h"
@@ -44,12 +48,14 @@ constexpr std::size_t kShownMax = 512;
 
 struct Options {
   std::string dns;                   // --dns
-  std::string client, sender, helo;  // check
+  std::vector<std::string> words;    // check: CLIENT SENDER [HELO]
+  std::string file;                  // check --file
   std::vector<std::string> domains;  // walk
   std::string list, out;
   std::string widest4 = "/16", widest6 = "/32";  // --widest4, --widest6
   int max_shrink = 20;                             // --max-shrink, percent
   std::size_t max_keys = 100000;                   // --max-keys
+  std::size_t jobs = 8;                            // --jobs
 };
 
 [[noreturn]] void usage(std::string_view why) { die(kExitTemporary, "{} (see --help)", shown_value(why, kShownMax)); }
@@ -70,9 +76,10 @@ DnsSettings dns_settings(const Options& o) {
 
 void check_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--dns", o.dns, "the DNS server, HOST[:PORT] (default: $JGREYLIST_DNS, else the system's)");
-  cmd.add_option("client", o.client, "the client's IP address")->required();
-  cmd.add_option("sender", o.sender, "the MAIL FROM address; empty: postmaster@HELO")->required();
-  cmd.add_option("helo", o.helo, "the HELO/EHLO name");
+  cmd.add_option("--file", o.file, "evaluate each line CLIENT SENDER [HELO] of FILE (- for stdin); SENDER <> is empty");
+  cmd.add_option("CLIENT SENDER [HELO]", o.words,
+                 "the client's IP address, the MAIL FROM address (empty: postmaster@HELO), the HELO/EHLO name")
+      ->type_name("");
 }
 
 void print_verdict(const SpfVerdict& verdict) {
@@ -83,14 +90,82 @@ void print_verdict(const SpfVerdict& verdict) {
   }
 }
 
+// One case of --file: CLIENT SENDER [HELO], SENDER "<>" for the empty one.
+struct Case {
+  Address client;
+  std::string sender, helo;
+};
+
+Result<Case> parse_case(std::string_view line) {
+  std::vector<std::string_view> words;
+  for (std::size_t at = 0; at < line.size();) {
+    std::size_t start = line.find_first_not_of(" \t\r", at);
+    if (start == std::string_view::npos) break;
+    std::size_t end = std::min(line.find_first_of(" \t\r", start), line.size());
+    words.push_back(line.substr(start, end - start));
+    at = end;
+  }
+  if (words.size() < 2 || words.size() > 3) return fail("not CLIENT SENDER [HELO]");
+  auto client = Address::parse(words[0]);
+  if (!client) return fail("not an IP address: " + std::string(words[0]));
+  Case c{*client, words[1] == "<>" ? "" : std::string(words[1]), words.size() == 3 ? std::string(words[2]) : ""};
+  if (c.sender.empty() && c.helo.empty()) return fail("an empty sender needs a HELO name");
+  return c;
+}
+
+// check --file: one line of output a case, the result word then the case's
+// own words; a line that is not a case is named on stderr, and the exit
+// status is then 111, after every other line has been evaluated.
+int check_file(const Options& o, CaresSource& dns, long timeout_ms) {
+  std::FILE* in = o.file == "-" ? stdin : std::fopen(o.file.c_str(), "re");
+  if (in == nullptr) die(kExitTemporary, "unable to open {}: {}", shown_value(o.file, kShownMax), std::strerror(errno));
+  int code = kExitOk;
+  char* buffer = nullptr;
+  std::size_t capacity = 0;
+  long number = 0;
+  for (ssize_t got; (got = getline(&buffer, &capacity, in)) >= 0;) {
+    ++number;
+    std::string_view line(buffer, static_cast<std::size_t>(got));
+    if (line.ends_with('\n')) line.remove_suffix(1);
+    std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    auto c = parse_case(line);
+    if (!c) {
+      warn("{} line {}: {}", o.file == "-" ? "stdin" : o.file, number, shown_value(c.error().message, kShownMax));
+      code = kExitTemporary;
+      continue;
+    }
+    dns.restart(timeout_ms);
+    SpfVerdict verdict = check_sender(dns, c->client, c->sender, c->helo);
+    fmt::print("{} {} {}{}{}\n", result_name(verdict.result), c->client.format().view(),
+               c->sender.empty() ? "<>" : shown_value(c->sender, kShownMax), c->helo.empty() ? "" : " ",
+               shown_value(c->helo, kShownMax));
+  }
+  bool failed = std::ferror(in) != 0;
+  int saved = errno;
+  std::free(buffer);
+  if (in != stdin) std::fclose(in);
+  if (failed) die(kExitTemporary, "unable to read {}: {}", shown_value(o.file, kShownMax), std::strerror(saved));
+  return code;
+}
+
 int check(const Options& o) {
-  auto client = Address::parse(o.client);
-  if (!client) usage("not an IP address: " + o.client);
-  if (o.sender.empty() && o.helo.empty()) usage("an empty sender needs a HELO name");
+  if (!o.file.empty() && !o.words.empty()) usage("--file takes no CLIENT SENDER [HELO]");
+  if (o.file.empty() && (o.words.size() < 2 || o.words.size() > 3)) usage("check needs CLIENT SENDER [HELO], or --file");
   DnsSettings settings = dns_settings(o);
+  if (!o.file.empty()) {
+    auto dns = CaresSource::open(settings);
+    if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
+    return check_file(o, **dns, settings.timeout_ms);
+  }
+  auto client = Address::parse(o.words[0]);
+  if (!client) usage("not an IP address: " + o.words[0]);
+  const std::string& sender = o.words[1];
+  std::string helo = o.words.size() == 3 ? o.words[2] : "";
+  if (sender.empty() && helo.empty()) usage("an empty sender needs a HELO name");
   auto dns = CaresSource::open(settings);
   if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
-  print_verdict(check_sender(**dns, *client, o.sender, o.helo));
+  print_verdict(check_sender(**dns, *client, sender, helo));
   return kExitOk;
 }
 
@@ -105,6 +180,7 @@ void walk_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--max-shrink", o.max_shrink, "keep the old --out file if more than this % of its ranges would go (20)")
       ->check(CLI::Range(0, 100));
   cmd.add_option("--max-keys", o.max_keys, "refuse an output expanding into more tcprules keys (100000)");
+  cmd.add_option("--jobs", o.jobs, "walk up to this many domains at a time (8)")->check(CLI::Range(1, 64));
   cmd.add_option("domain", o.domains, "a domain whose SPF record to walk");
 }
 
@@ -137,19 +213,44 @@ int widest_option(const char* name, std::string_view text, int max) {
   return static_cast<int>(*length);
 }
 
+// The domains walked --jobs at a time, each worker with its own c-ares
+// channel (one channel is not for two threads; the channels are opened and
+// closed here, as c-ares's library setup is not thread-safe either); the
+// walks and their notes in the list's order, whatever order they end in.
 std::vector<DomainWalk> walk_all(const Options& o, const std::vector<std::string>& domains) {
   DnsSettings settings = dns_settings(o);
-  auto dns = CaresSource::open(settings);
-  if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
   WalkLimits limits;
   limits.widest4 = widest_option("--widest4", o.widest4, 32);
   limits.widest6 = widest_option("--widest6", o.widest6, 128);
-  // Each domain's record, and the a and mx of it, within one timeout.
-  auto new_step = [&] { (*dns)->restart(settings.timeout_ms); };
-  std::vector<DomainWalk> walks;
-  for (const std::string& domain : domains) {
-    walks.push_back(walk_domain(**dns, domain, limits, new_step));
-    for (const std::string& note : walks.back().notes) warn("note: {}", note);
+  std::vector<std::unique_ptr<CaresSource>> sources;
+  while (sources.size() < std::min(o.jobs, domains.size())) {
+    auto dns = CaresSource::open(settings);
+    if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
+    sources.push_back(std::move(*dns));
+  }
+  std::vector<DomainWalk> walks(domains.size());
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> trouble(sources.size());
+  auto work = [&](std::size_t worker) {
+    CaresSource& dns = *sources[worker];
+    // Each domain's record, and the a and mx of it, within one timeout.
+    auto new_step = [&] { dns.restart(settings.timeout_ms); };
+    try {
+      for (std::size_t i; (i = next++) < domains.size();) walks[i] = walk_domain(dns, domains[i], limits, new_step);
+    } catch (...) {
+      trouble[worker] = std::current_exception();
+      next = domains.size();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t worker = 1; worker < sources.size(); ++worker) threads.emplace_back(work, worker);
+  work(0);
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : trouble) {
+    if (e) std::rethrow_exception(e);
+  }
+  for (const DomainWalk& w : walks) {
+    for (const std::string& note : w.notes) warn("note: {}", note);
   }
   return walks;
 }
