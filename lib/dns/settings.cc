@@ -4,6 +4,7 @@
 #include "lib/base/env.h"
 #include "lib/base/number.h"
 #include "lib/net/address.h"
+#include "lib/net/endpoint.h"
 
 namespace jgl {
 
@@ -28,20 +29,11 @@ Result<std::string> with_port(std::string_view host, std::string_view port, Fami
 }  // namespace
 
 Result<std::string> parse_dns_server(std::string_view spec) {
-  if (spec.starts_with('[')) {
-    auto close = spec.find(']');
-    if (close == std::string_view::npos) return fail("no ']' after the IPv6 address: " + std::string(spec));
-    std::string_view rest = spec.substr(close + 1);
-    if (!rest.empty() && (!rest.starts_with(':') || rest.size() == 1)) {
-      return fail("expected ':PORT' after ']': " + std::string(spec));
-    }
-    return with_port(spec.substr(1, close - 1), rest.empty() ? rest : rest.substr(1), Family::v6);
-  }
-  auto colon = spec.find(':');
-  if (colon == std::string_view::npos) return with_port(spec, "", Family::v4);
-  if (spec.find(':', colon + 1) != std::string_view::npos) return with_port(spec, "", Family::v6);
-  if (colon + 1 == spec.size()) return fail("empty port: " + std::string(spec));
-  return with_port(spec.substr(0, colon), spec.substr(colon + 1), Family::v4);
+  auto split = split_endpoint(spec, BareIpv6::allowed);
+  if (!split) return fail(split.error().message + ": " + std::string(spec));
+  if (split->port && split->port->empty()) return fail("empty port: " + std::string(spec));
+  bool v6 = split->bracketed() || split->host.find(':') != std::string_view::npos;
+  return with_port(split->bare_host(), split->port.value_or(""), v6 ? Family::v6 : Family::v4);
 }
 
 Result<DnsSettings> dns_settings_from_env() {

@@ -11,6 +11,7 @@
 #include "lib/base/number.h"
 #include "lib/base/printable.h"
 #include "lib/net/address.h"
+#include "lib/net/endpoint.h"
 
 namespace jgl {
 namespace {
@@ -191,27 +192,18 @@ Result<std::string> parse_host(std::string_view text) {
   return parse_host_name(text);
 }
 
-// HOST or HOST:PORT, with an IPv6 HOST in brackets.
+// HOST or HOST:PORT, with an IPv6 HOST in brackets (lib/net/endpoint.h).
 Result<RedisEndpoint> parse_endpoint(std::string_view text, int default_port) {
-  std::size_t host_end = text.size();
-  if (text.starts_with('[')) {
-    auto close = text.find(']');
-    if (close == std::string_view::npos) return fail("'[' without ']'");
-    host_end = close + 1;
-    if (host_end < text.size() && text[host_end] != ':') return fail("junk after ']'");
-  } else if (std::ranges::count(text, ':') > 1) {
-    return fail("an IPv6 address must be in brackets");
-  } else {
-    host_end = std::min(text.find(':'), text.size());
-  }
+  auto split = split_endpoint(text, BareIpv6::refused);
+  if (!split) return std::unexpected(split.error());
   RedisEndpoint endpoint{.host = {}, .port = default_port};
   // The port before the host: see parse_field.
-  if (host_end < text.size()) {
-    auto port = parse_field("port", text.substr(host_end + 1), 1, 65535);
+  if (split->port) {
+    auto port = parse_field("port", *split->port, 1, 65535);
     if (!port) return std::unexpected(port.error());
     endpoint.port = static_cast<int>(*port);
   }
-  auto host = parse_host(text.substr(0, host_end));
+  auto host = parse_host(split->host);
   if (!host) return std::unexpected(host.error());
   endpoint.host = std::move(*host);
   return endpoint;
@@ -259,7 +251,8 @@ Result<void> take_socket_path(std::string_view path, RedisLocation& location) {
 
 // "unix:/PATH[?db=N]": no credentials (JGREYLIST_REDIS_PASSWORD has them).
 Result<RedisLocation> parse_unix(std::string_view rest) {
-  RedisLocation location{.kind = RedisLocation::Kind::unix_socket};
+  RedisLocation location;
+  location.kind = RedisLocation::Kind::unix_socket;
   auto path = take_db_query(rest, location);
   Result<void> taken = path ? take_socket_path(*path, location) : std::unexpected(path.error());
   if (!taken) return std::unexpected(taken.error());
