@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   Verdict verdict;
   if (!decide_without_store(s, client_host(), &verdict)) verdict = ask_store(log, s, client->address, argv + 1);
 
-  bool handed_off = s.handoff && (verdict == Verdict::grey_first || verdict == Verdict::grey_too_soon);
+  bool handed_off = s.handoff && (verdict == Verdict::grey_first || verdict == Verdict::grey_expired || verdict == Verdict::grey_too_soon);
   if (s.log) log.line("{}{}", log_words(verdict), handed_off ? ", passed on to the queue step" : "");
   if (passes(verdict)) {
     // JGREYLIST_UNKNOWN is ours to set: never inherited by a known client.

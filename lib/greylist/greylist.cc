@@ -78,6 +78,7 @@ std::string_view log_words(Verdict v) {
     case Verdict::deny_blacklisted: return "DENY blacklisted";
     case Verdict::deny_norev: return "DENY no reverse DNS";
     case Verdict::grey_first: return "GREY first time";
+    case Verdict::grey_expired: return "GREY first time (expired)";
     case Verdict::grey_too_soon: return "GREY too soon";
     case Verdict::ok_known: return "OK known";
   }
@@ -105,6 +106,7 @@ bool decide_without_store(const Settings& s, const char* remote_host, Verdict* v
 }
 
 Verdict decide_from_sighting(const Sighting& seen, timespec now, long holdtime) {
+  if (seen.restarted) return Verdict::grey_expired;
   if (seen.created) return Verdict::grey_first;
   // Whole seconds, as jgreylist-clean counts them; a clock stepped back
   // counts as 0.

@@ -57,6 +57,7 @@ enum class Verdict {
   deny_blacklisted, // JGREYLIST set to a message
   deny_norev,       // JGREYLIST_NOREV and no reverse DNS name
   grey_first,       // no entry: created
+  grey_expired,     // an entry past its retry window (lib/store/expiry.h): created again
   grey_too_soon,    // entry younger than the hold time
   ok_known,         // entry old enough
 };

@@ -30,13 +30,14 @@ Result<std::string> redis_prefix(const char* value) {
 
 bool is_set(const char* value) { return value != nullptr && *value != '\0'; }
 
-Result<std::unique_ptr<Store>> open_tree(const char* dir) {
+Result<std::unique_ptr<Store>> open_tree(const char* dir, const ExpiryPolicy& expiry) {
   auto tree = TreeStore::open(dir);
   if (!tree) {
     Error e = tree.error();
     e.message = "JGREYLIST_DIR=" + e.message;
     return std::unexpected(std::move(e));
   }
+  tree->set_expiry(expiry);
   return std::make_unique<TreeStore>(std::move(*tree));
 }
 
@@ -71,6 +72,10 @@ Result<StoreSettings> store_settings_from_env() {
   StoreSettings s;
   s.dir = env_get("JGREYLIST_DIR");
   s.redis = env_get("JGREYLIST_REDIS");
+  // Both stores judge an observed entry's expiry by it.
+  auto expiry = expiry_from_env();
+  if (!expiry) return std::unexpected(expiry.error());
+  s.expiry = *expiry;
   if (!is_set(s.redis)) return s;  // the tree needs nothing more
   auto redis = redis_settings_from_env(s);
   if (!redis) return std::unexpected(redis.error());
@@ -82,7 +87,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
   if (dir && redis) return fail("JGREYLIST_REDIS and JGREYLIST_DIR are both set: one store per service");
   if (redis) return open_redis(settings);
   if (!dir) return fail("JGREYLIST_DIR is not set or empty");
-  return open_tree(settings.dir);
+  return open_tree(settings.dir, settings.expiry);
 }
 
 Result<std::unique_ptr<Store>> open_store_from_env() {

@@ -15,9 +15,11 @@ namespace jgl {
 namespace {
 
 // KEYS[1] the key; ARGV: now ("s.ns"), now's seconds, holdtime,
-// pending_age, max_age. Returns {created, first, last before now}. The TTL
-// follows expires_at() in lib/store/expiry.cc; at least one second, as EXPIRE
-// with 0 would delete the key at once.
+// pending_age, max_age. Returns {created, first, last before now}, created
+// 1 for a new key, 2 for one that had expired by judge() in
+// lib/store/expiry.cc and starts over (its TTL rounded up, it was still
+// there). The TTL follows expires_at(); at least one second, as EXPIRE with
+// 0 would delete the key at once.
 constexpr std::string_view kObserveScript = R"lua(
 local now, now_s = ARGV[1], tonumber(ARGV[2])
 local holdtime, pending, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -29,6 +31,14 @@ if not seen[1] then
   return {1, now, now}
 end
 local first_s = tonumber(string.match(seen[1], '^%d+')) or now_s
+local last_s = tonumber(string.match(seen[2] or seen[1], '^%d+')) or first_s
+local expires = first_s + pending
+if last_s - first_s >= holdtime then expires = last_s + max_age end
+if now_s >= expires then
+  redis.call('HSET', KEYS[1], 'first', now, 'last', now)
+  redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
+  return {2, now, now}
+end
 redis.call('HSET', KEYS[1], 'last', now)
 local ttl = max_age
 if now_s - first_s < holdtime then ttl = first_s + pending - now_s end
@@ -173,7 +183,8 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   auto times = times_of(*name, r->element[1], r->element[2]);
   if (!times) return std::unexpected(times.error());
   if (!*times) return reply_error(*name, r);
-  return Sighting{r->element[0]->integer == 1, (*times)->first, (*times)->second};
+  long created = r->element[0]->integer;
+  return Sighting{created != 0, (*times)->first, (*times)->second, created == 2};
 }
 
 Result<std::optional<Entry>> RedisStore::find(const Key& key) {

@@ -27,9 +27,10 @@ namespace jgl {
 
 // What the store knew of a key when it was observed.
 struct Sighting {
-  bool created = false;   // no entry existed: made now, first_seen = now
+  bool created = false;   // no entry existed, or it had expired: made now, first_seen = now
   timespec first_seen{};
   timespec last_seen{};   // before this sighting
+  bool restarted = false;  // created over an expired entry (lib/store/expiry.h): the retry window was missed
 };
 
 // A key and its times, as the admin tool lists and sets them.
@@ -57,6 +58,10 @@ class Store {
 
   // Finds or creates the key's entry and marks it seen `now`. Two
   // observers of one key at the same instant agree on its first sighting.
+  // An entry expired by now (lib/store/expiry.h, the store's policy) is
+  // not a sighting of it: it starts over as created and restarted, so
+  // that every store keeps the same retry window, whether it forgets by
+  // itself (Redis's TTLs) or waits for jgreylist-clean (the tree).
   virtual Result<Sighting> observe(const Key& key, timespec now) = 0;
 
   // The key's entry, unchanged; nullopt when there is none.

@@ -170,13 +170,16 @@ Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
   return gave_up(path->view());
 }
 
-// Marks the entry open on fd seen `now` (atime only) and closes it.
+// Marks the entry open on fd seen `now` (atime only) and closes it; an
+// expired entry starts over (mtime too), in the same one system call.
 Result<Sighting> TreeStore::touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now) {
-  const timespec times[2] = {now, {0, UTIME_OMIT}};
+  bool expired = judge(st.st_mtim.tv_sec, st.st_atim.tv_sec, now.tv_sec, expiry_).expired;
+  const timespec times[2] = {now, expired ? now : timespec{0, UTIME_OMIT}};
   int rc = fs_->futimens(fd, times);
   int e = errno;
   fs_->close(fd);
   if (rc != 0) return store_error("touch", path.view(), e);
+  if (expired) return Sighting{true, now, now, true};
   return Sighting{false, st.st_mtim, st.st_atim};
 }
 

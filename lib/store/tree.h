@@ -27,6 +27,7 @@
 #include "lib/base/error.h"
 #include "lib/base/filesystem.h"
 #include "lib/store/store.h"
+#include "lib/store/expiry.h"
 #include "lib/store/tree_path.h"
 #include "lib/store/walk.h"
 
@@ -45,6 +46,8 @@ class TreeStore final : public Store {
   ~TreeStore() override;
 
   std::string_view where() const override { return root_; }
+  // When an observed entry has expired (default: ExpiryPolicy's defaults).
+  void set_expiry(const ExpiryPolicy& expiry) { expiry_ = expiry; }
   Result<Sighting> observe(const Key& key, timespec now) override;
   Result<std::optional<Entry>> find(const Key& key) override;
   Result<void> set_times(const Entry& entry) override;
@@ -84,6 +87,7 @@ class TreeStore final : public Store {
   std::string root_;
   int root_fd_ = -1;
   Filesystem* fs_;
+  ExpiryPolicy expiry_;
   bool root_checked_ = false;
   // Whether the umask takes some of the owner's bits, as the last creation
   // found it; until the first, it might. Learnt, not asked each time: no

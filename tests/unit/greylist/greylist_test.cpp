@@ -367,8 +367,17 @@ TEST_CASE("log_words are v8's", "[greylist]") {
   REQUIRE(words(Verdict::deny_blacklisted) == "DENY blacklisted");
   REQUIRE(words(Verdict::deny_norev) == "DENY no reverse DNS");
   REQUIRE(words(Verdict::grey_first) == "GREY first time");
+  REQUIRE(words(Verdict::grey_expired) == "GREY first time (expired)");
   REQUIRE(words(Verdict::grey_too_soon) == "GREY too soon");
   REQUIRE(words(Verdict::ok_known) == "OK known");
+}
+
+TEST_CASE("an entry the store started over is a first sighting, named as expired", "[greylist][decision]") {
+  timespec now{1700000000, 0};
+  Sighting restarted{true, now, now, true};
+  REQUIRE(words(jgl::decide_from_sighting(restarted, now, 120)) == "GREY first time (expired)");
+  REQUIRE(words(jgl::decide_from_sighting(restarted, now, 0)) == "GREY first time (expired)");
+  REQUIRE_FALSE(jgl::passes(Verdict::grey_expired));
 }
 
 TEST_CASE("only OK verdicts pass the client on", "[greylist]") {
@@ -378,6 +387,7 @@ TEST_CASE("only OK verdicts pass the client on", "[greylist]") {
   REQUIRE_FALSE(jgl::passes(Verdict::deny_blacklisted));
   REQUIRE_FALSE(jgl::passes(Verdict::deny_norev));
   REQUIRE_FALSE(jgl::passes(Verdict::grey_first));
+  REQUIRE_FALSE(jgl::passes(Verdict::grey_expired));
   REQUIRE_FALSE(jgl::passes(Verdict::grey_too_soon));
 }
 

@@ -87,9 +87,22 @@ TEST_CASE("malformed store settings are errors naming the variable", "[store]") 
 TEST_CASE("the tree reads none of Redis's variables", "[store]") {
   StoreEnv env;
   env.set("JGREYLIST_DIR", "/var/qmail/jgreylist");
-  env.set("JGREYLIST_MAX_AGE", "forever");
   env.set("JGREYLIST_REDIS_TIMEOUT", "x");
+  env.set("JGREYLIST_REDIS_PREFIX", "has space");
   CHECK(jgl::store_settings_from_env().has_value());
+}
+
+TEST_CASE("the tree reads the expiry variables: it judges an entry's retry window by them", "[store]") {
+  StoreEnv env;
+  env.set("JGREYLIST_DIR", "/var/qmail/jgreylist");
+  env.set("JGREYLIST_PENDING_AGE", "2d");
+  env.set("JGREYLIST_MAX_AGE", "10d");
+  auto settings = jgl::store_settings_from_env();
+  REQUIRE(settings.has_value());
+  CHECK(settings->expiry.pending_age == 2 * 86400);
+  CHECK(settings->expiry.max_age == 10 * 86400);
+  env.set("JGREYLIST_MAX_AGE", "forever");
+  CHECK(settings_error().starts_with("JGREYLIST_MAX_AGE"));
 }
 
 TEST_CASE("open_store refuses JGREYLIST_REDIS and JGREYLIST_DIR together", "[store]") {

@@ -114,6 +114,43 @@ TEMPLATE_TEST_CASE("store contract: a first sighting creates the entry, later on
   }
 }
 
+TEMPLATE_TEST_CASE("store contract: an entry past its retry window starts over as a first sighting",
+                   "[store][contract]", Tree, Redis) {
+  // Both stores judge by lib/store/expiry.h with the default policy (pending
+  // 1 day, validated 35 days after last seen): the entries are made now, and
+  // observed as if a day and more, or 35 days and more, had passed; Redis
+  // still holds them (their TTLs run on the real clock), as the tree does
+  // until jgreylist-clean runs.
+  TestType backend;
+  Store& store = backend.store();
+  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet()}) {
+    INFO(shown(key));
+    timespec first = ago(30), later = ago(-86400);
+    REQUIRE(store.set_times(Entry{key, first, first}).has_value());
+    auto pending = store.observe(key, later);
+    REQUIRE(pending.has_value());
+    CHECK(pending->created);
+    CHECK(pending->restarted);
+    CHECK(shown(pending->first_seen) == shown(later));
+    auto found = store.find(key);
+    REQUIRE(found.has_value());
+    REQUIRE(found->has_value());
+    CHECK(shown((*found)->first_seen) == shown(later));
+
+    timespec validated_first = ago(600), validated_last = ago(300), within = ago(-34 * 86400);
+    REQUIRE(store.set_times(Entry{key, validated_first, validated_last}).has_value());
+    auto known = store.observe(key, within);
+    REQUIRE(known.has_value());
+    CHECK_FALSE(known->created);
+    CHECK_FALSE(known->restarted);
+    CHECK(shown(known->first_seen) == shown(validated_first));
+    REQUIRE(store.set_times(Entry{key, validated_first, validated_last}).has_value());
+    auto gone = store.observe(key, ago(-35 * 86400));
+    REQUIRE(gone.has_value());
+    CHECK(gone->restarted);
+  }
+}
+
 TEMPLATE_TEST_CASE("store contract: find reads an entry without changing it", "[store][contract]", Tree, Redis) {
   TestType backend;
   Store& store = backend.store();

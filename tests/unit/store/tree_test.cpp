@@ -258,11 +258,45 @@ TEST_CASE("observe finds an entry made by another process", "[store]") {
   make_file(tmp.in_tree("ip4/127/000/000"));
   set_times(tmp.in_tree("ip4/127/000/000"), at(1600000200), at(1600000000));
   TreeStore store = open_tree(tmp.root());
-  auto seen = store.observe(jgl::Key(key("127.0.0.55", 24)), at(1700000000));
+  auto seen = store.observe(jgl::Key(key("127.0.0.55", 24)), at(1600000000 + 30 * 86400));
   REQUIRE(seen.has_value());
   REQUIRE_FALSE(seen->created);
   REQUIRE(text(seen->first_seen) == text(at(1600000000)));
   REQUIRE(text(seen->last_seen) == text(at(1600000200)));
+}
+
+TEST_CASE("observe starts an entry past its retry window over, as Redis forgets it", "[store]") {
+  TempDir tmp;
+  make_dirs(tmp.in_tree("ip4/127/000"));
+  TreeStore store = open_tree(tmp.root());
+  jgl::ExpiryPolicy policy;  // pending 1 day, validated 35 days after last seen, hold time 120 s
+  store.set_expiry(policy);
+  const long first = 1600000000;
+  struct Case {
+    const char* what;
+    long last, now;
+    bool restarted;
+  } cases[] = {
+      {"pending, seen again within the pending age", first + 60, first + 86399, false},
+      {"pending, seen again at the pending age", first + 60, first + 86400, true},
+      {"pending, seen again a week later", first, first + 7 * 86400, true},
+      {"validated, seen again within the max age", first + 300, first + 300 + 35 * 86400 - 1, false},
+      {"validated, seen again past the max age", first + 300, first + 300 + 35 * 86400, true},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    make_file(tmp.in_tree("ip4/127/000/000"));
+    set_times(tmp.in_tree("ip4/127/000/000"), at(c.last), at(first));
+    auto seen = store.observe(jgl::Key(key("127.0.0.55", 24)), at(c.now));
+    REQUIRE(seen.has_value());
+    CHECK(seen->created == c.restarted);
+    CHECK(seen->restarted == c.restarted);
+    struct stat st = lstat_of(tmp.in_tree("ip4/127/000/000"));
+    CHECK(text(st.st_atim) == text(at(c.now)));
+    CHECK(text(st.st_mtim) == text(at(c.restarted ? c.now : first)));
+    CHECK(text(seen->first_seen) == text(at(c.restarted ? c.now : first)));
+    REQUIRE(unlink(tmp.in_tree("ip4/127/000/000").c_str()) == 0);
+  }
 }
 
 TEST_CASE("observe keeps IPv6 entries under ip6", "[store]") {
