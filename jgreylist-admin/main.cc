@@ -261,9 +261,16 @@ int show(const Options& o, Context& c) {
   } else {
     fmt::print("entry    {}: {}\n", key_text(e.key), describe(e, c));
   }
-  Verdict v = decide_from_sighting(Sighting{false, e.first_seen, e.last_seen}, c.now_ts, c.settings.holdtime);
+  // As the store's observe() judges it: an expired entry starts over.
+  bool expired = judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c.now, c.policy).expired;
+  Verdict v = expired ? Verdict::grey_expired
+                      : decide_from_sighting(Sighting{false, e.first_seen, e.last_seen}, c.now_ts, c.settings.holdtime);
   long passes_at = e.first_seen.tv_sec + c.settings.holdtime;
-  if (v == Verdict::ok_known) {
+  if (v == Verdict::grey_expired) {
+    fmt::print("verdict  {}: past its retry window; its next attempt starts it over, and passes the hold time ({}) "
+               "after that\n",
+               log_words(v), format_duration(c.settings.holdtime));
+  } else if (v == Verdict::ok_known) {
     fmt::print("verdict  {}: first seen {} ago, at least the hold time ({})\n", log_words(v),
                format_duration(c.now - e.first_seen.tv_sec), format_duration(c.settings.holdtime));
   } else {
