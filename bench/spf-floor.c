@@ -1,0 +1,154 @@
+/* bench/spf-floor.c: the floor of bench/spf-bench's check figure. The DNS
+ * questions of SPF evaluations, asked one after the other through c-ares
+ * against one server, each answer awaited before the next question, and
+ * nothing else: no SPF, no parsing beyond what c-ares does on receiving a
+ * reply. An evaluation that asks these questions in this order can take no
+ * less time on this machine, with this server and this library.
+ *
+ *   spf-floor [--as-ours] [SERVER] < QUESTIONS
+ *
+ * SERVER: HOST:PORT as c-ares reads it (default 127.0.0.1:53). QUESTIONS:
+ * lines "TYPE NAME" (TXT, A, AAAA, MX, PTR; a PTR's NAME may be the address
+ * itself, as `jgreylist-spf check` prints it), a blank line between cases.
+ * The channel is set up once, as lib/dns/cares_source.cc sets its own (EDNS
+ * 1232, no search list, 3 tries) plus ARES_FLAG_STAYOPEN: without it c-ares
+ * closes its UDP socket whenever no question is pending, so that asking one
+ * question at a time costs a socket, a connect, three fcntl and a close per
+ * question (--as-ours: without it, as jgreylist-spf does). The loop is the
+ * same poll() over ares_getsock and ares_process_fd.
+ *
+ * Prints on stdout "CASES QUESTIONS FOUND NXDOMAIN NODATA FAILED" (answers
+ * by c-ares status); exit 1 when a question could not be asked or any
+ * answer is a timeout or failure (the figure would not be a floor).
+ */
+#include <ares.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct reply {
+  int done;
+  int status;
+};
+
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
+  struct reply *r = arg;
+  (void)timeouts;
+  (void)abuf;
+  (void)alen;
+  r->done = 1;
+  r->status = status;
+}
+
+static void step(ares_channel channel) {
+  ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+  struct pollfd fds[ARES_GETSOCK_MAXNUM];
+  nfds_t count = 0;
+  int mask = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+  for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+    short events = (ARES_GETSOCK_READABLE(mask, i) ? POLLIN : 0) | (ARES_GETSOCK_WRITABLE(mask, i) ? POLLOUT : 0);
+    if (events) {
+      fds[count].fd = socks[i];
+      fds[count].events = events;
+      fds[count].revents = 0;
+      ++count;
+    }
+  }
+  struct timeval tv, *next = ares_timeout(channel, NULL, &tv);
+  int ms = next ? (int)(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000) : 1000;
+  int ready = poll(fds, count, ms);
+  if (ready <= 0) {
+    ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+    return;
+  }
+  for (nfds_t i = 0; i < count; ++i) {
+    ares_socket_t r = (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD;
+    ares_socket_t w = (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD;
+    if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel, r, w);
+  }
+}
+
+/* The reverse name of an address (a PTR question written as the address). */
+static int reverse_name(const char *text, char *out, size_t size) {
+  unsigned char b[16];
+  size_t n = 0;
+  if (inet_pton(AF_INET, text, b) == 1) {
+    n = (size_t)snprintf(out, size, "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1], b[0]);
+  } else if (inet_pton(AF_INET6, text, b) == 1) {
+    for (int i = 15; i >= 0; --i) n += (size_t)snprintf(out + n, size - n, "%x.%x.", b[i] & 15, b[i] >> 4);
+    n += (size_t)snprintf(out + n, size - n, "ip6.arpa");
+  } else {
+    return 0;
+  }
+  return n < size;
+}
+
+int main(int argc, char **argv) {
+  int as_ours = argc > 1 && !strcmp(argv[1], "--as-ours");
+  if (as_ours) {
+    --argc;
+    ++argv;
+  }
+  const char *server = argc > 1 ? argv[1] : "127.0.0.1:53";
+  if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) return 111;
+  struct ares_options options;
+  memset(&options, 0, sizeof options);
+  options.timeout = 666;
+  options.tries = 3;
+  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS | (as_ours ? 0 : ARES_FLAG_STAYOPEN);
+  options.ednspsz = 1232;
+  ares_channel channel;
+  if (ares_init_options(&channel, &options, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ) !=
+          ARES_SUCCESS ||
+      ares_set_servers_ports_csv(channel, server) != ARES_SUCCESS) {
+    fprintf(stderr, "spf-floor: cannot set up c-ares for %s\n", server);
+    return 111;
+  }
+
+  char line[1200], reversed[160];
+  long cases = 0, questions = 0, found = 0, nxdomain = 0, nodata = 0, failed = 0;
+  int in_case = 0, bad = 0;
+  while (fgets(line, sizeof line, stdin)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char *type = strtok(line, " \t");
+    char *name = type ? strtok(NULL, " \t") : NULL;
+    if (!type) {
+      in_case = 0;
+      continue;
+    }
+    if (!in_case) ++cases;
+    in_case = 1;
+    int qtype = !strcasecmp(type, "TXT")    ? ns_t_txt
+                : !strcasecmp(type, "A")    ? ns_t_a
+                : !strcasecmp(type, "AAAA") ? ns_t_aaaa
+                : !strcasecmp(type, "MX")   ? ns_t_mx
+                : !strcasecmp(type, "PTR")  ? ns_t_ptr
+                                            : -1;
+    if (qtype < 0 || !name) {
+      fprintf(stderr, "spf-floor: not a question: %s %s\n", type, name ? name : "");
+      bad = 1;
+      continue;
+    }
+    if (qtype == ns_t_ptr && reverse_name(name, reversed, sizeof reversed)) name = reversed;
+    struct reply r = {0, 0};
+    ares_query(channel, name, ns_c_in, qtype, on_answer, &r);
+    while (!r.done) step(channel);
+    ++questions;
+    switch (r.status) {
+      case ARES_SUCCESS: ++found; break;
+      case ARES_ENOTFOUND: ++nxdomain; break;
+      case ARES_ENODATA: ++nodata; break;
+      default:
+        ++failed;
+        fprintf(stderr, "spf-floor: %s %s: %s\n", type, name, ares_strerror(r.status));
+    }
+  }
+  printf("%ld %ld %ld %ld %ld %ld\n", cases, questions, found, nxdomain, nodata, failed);
+  ares_destroy(channel);
+  ares_library_cleanup();
+  return bad || failed ? 1 : 0;
+}
