@@ -137,7 +137,9 @@ Result<std::unique_ptr<CaresSource>> CaresSource::open(const DnsSettings& settin
   ares_options options{};
   options.timeout = static_cast<int>(std::max<long>(settings.timeout_ms / 3, 1));
   options.tries = 3;
-  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
+  // STAYOPEN: one socket for every question of the channel, not a socket,
+  // a connect and a close per question (an evaluation asks several).
+  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN;
   options.ednspsz = 1232;
   ares_channel channel = nullptr;
   int status = ares_init_options(&channel, &options, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS |
