@@ -15,15 +15,11 @@
 // its options, its run function and one row.
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <fmt/format.h>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "lib/base/command_line.h"
@@ -55,7 +51,6 @@ struct Options {
   std::string widest4 = "/16", widest6 = "/32";  // --widest4, --widest6
   int max_shrink = 20;                             // --max-shrink, percent
   std::size_t max_keys = 100000;                   // --max-keys
-  std::size_t jobs = 8;                            // --jobs
 };
 
 [[noreturn]] void usage(std::string_view why) { die(kExitTemporary, "{} (see --help)", shown_value(why, kShownMax)); }
@@ -180,7 +175,6 @@ void walk_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--max-shrink", o.max_shrink, "keep the old --out file if more than this % of its ranges would go (20)")
       ->check(CLI::Range(0, 100));
   cmd.add_option("--max-keys", o.max_keys, "refuse an output expanding into more tcprules keys (100000)");
-  cmd.add_option("--jobs", o.jobs, "walk up to this many domains at a time (8)")->check(CLI::Range(1, 64));
   cmd.add_option("domain", o.domains, "a domain whose SPF record to walk");
 }
 
@@ -213,42 +207,16 @@ int widest_option(const char* name, std::string_view text, int max) {
   return static_cast<int>(*length);
 }
 
-// The domains walked --jobs at a time, each worker with its own c-ares
-// channel (one channel is not for two threads; the channels are opened and
-// closed here, as c-ares's library setup is not thread-safe either); the
-// walks and their notes in the list's order, whatever order they end in.
+// Every domain walked at once on one c-ares channel (lib/spf/walk.h);
+// the walks and their notes in the list's order.
 std::vector<DomainWalk> walk_all(const Options& o, const std::vector<std::string>& domains) {
   DnsSettings settings = dns_settings(o);
   WalkLimits limits;
   limits.widest4 = widest_option("--widest4", o.widest4, 32);
   limits.widest6 = widest_option("--widest6", o.widest6, 128);
-  std::vector<std::unique_ptr<CaresSource>> sources;
-  while (sources.size() < std::min(o.jobs, domains.size())) {
-    auto dns = CaresSource::open(settings);
-    if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
-    sources.push_back(std::move(*dns));
-  }
-  std::vector<DomainWalk> walks(domains.size());
-  std::atomic<std::size_t> next{0};
-  std::vector<std::exception_ptr> trouble(sources.size());
-  auto work = [&](std::size_t worker) {
-    CaresSource& dns = *sources[worker];
-    // Each domain's record, and the a and mx of it, within one timeout.
-    auto new_step = [&] { dns.restart(settings.timeout_ms); };
-    try {
-      for (std::size_t i; (i = next++) < domains.size();) walks[i] = walk_domain(dns, domains[i], limits, new_step);
-    } catch (...) {
-      trouble[worker] = std::current_exception();
-      next = domains.size();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t worker = 1; worker < sources.size(); ++worker) threads.emplace_back(work, worker);
-  work(0);
-  for (std::thread& t : threads) t.join();
-  for (const std::exception_ptr& e : trouble) {
-    if (e) std::rethrow_exception(e);
-  }
+  auto dns = CaresSource::open(settings);
+  if (!dns) die(kExitTemporary, "{}", shown_value(dns.error().message, kShownMax));
+  std::vector<DomainWalk> walks = walk_domains(**dns, domains, limits);
   for (const DomainWalk& w : walks) {
     for (const std::string& note : w.notes) warn("note: {}", note);
   }

@@ -20,6 +20,12 @@ struct CaresSource::Reply {
   bool done = false;
 };
 
+struct CaresSource::Asked {
+  Reply reply;
+  std::chrono::steady_clock::time_point deadline;
+  std::function<void(const Reply&)> then;
+};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -125,6 +131,32 @@ DnsAnswer<Address> address_answer(const CaresSource::Reply& reply, Family family
   return parsed(status, std::move(records));
 }
 
+DnsAnswer<std::string> txt_answer(const CaresSource::Reply& reply) {
+  if (reply.status != DnsStatus::found) return unanswered<std::string>(reply);
+  ares_txt_ext* head = nullptr;
+  int status = ares_parse_txt_reply_ext(reply.packet.data(), static_cast<int>(reply.packet.size()), &head);
+  std::vector<std::string> records;
+  for (ares_txt_ext* t = head; status == ARES_SUCCESS && t; t = t->next) {
+    // A record's strings are one text (RFC 7208 3.3); record_start marks the next record.
+    if (t->record_start || records.empty()) records.emplace_back();
+    records.back().append(reinterpret_cast<const char*>(t->txt), t->length);
+  }
+  if (head) ares_free_data(head);
+  return parsed(status, std::move(records));
+}
+
+DnsAnswer<MxRecord> mx_answer(const CaresSource::Reply& reply) {
+  if (reply.status != DnsStatus::found) return unanswered<MxRecord>(reply);
+  ares_mx_reply* head = nullptr;
+  int status = ares_parse_mx_reply(reply.packet.data(), static_cast<int>(reply.packet.size()), &head);
+  std::vector<MxRecord> records;
+  for (ares_mx_reply* m = head; status == ARES_SUCCESS && m; m = m->next) {
+    records.push_back(MxRecord{m->priority, without_dot(m->host)});
+  }
+  if (head) ares_free_data(head);
+  return parsed(status, std::move(records));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CaresSource>> CaresSource::open(const DnsSettings& settings) {
@@ -156,11 +188,16 @@ Result<std::unique_ptr<CaresSource>> CaresSource::open(const DnsSettings& settin
     }
   }
   source->restart(settings.timeout_ms);
+  source->question_timeout_ms_ = settings.timeout_ms;
   return source;
 }
 
+CaresSource::CaresSource() = default;
+
 CaresSource::~CaresSource() {
   if (channel_) {
+    // ares_destroy answers what is still asked (ARES_EDESTRUCTION) into
+    // asked_ and abandoned_, which outlive it.
     ares_destroy(as_channel(channel_));
     ares_library_cleanup();
   }
@@ -181,20 +218,7 @@ CaresSource::Reply CaresSource::ask(const std::string& name, int type) {
   return reply;
 }
 
-DnsAnswer<std::string> CaresSource::txt(const std::string& name) {
-  Reply reply = ask(name, ns_t_txt);
-  if (reply.status != DnsStatus::found) return unanswered<std::string>(reply);
-  ares_txt_ext* head = nullptr;
-  int status = ares_parse_txt_reply_ext(reply.packet.data(), static_cast<int>(reply.packet.size()), &head);
-  std::vector<std::string> records;
-  for (ares_txt_ext* t = head; status == ARES_SUCCESS && t; t = t->next) {
-    // A record's strings are one text (RFC 7208 3.3); record_start marks the next record.
-    if (t->record_start || records.empty()) records.emplace_back();
-    records.back().append(reinterpret_cast<const char*>(t->txt), t->length);
-  }
-  if (head) ares_free_data(head);
-  return parsed(status, std::move(records));
-}
+DnsAnswer<std::string> CaresSource::txt(const std::string& name) { return txt_answer(ask(name, ns_t_txt)); }
 
 DnsAnswer<Address> CaresSource::a(const std::string& name) { return address_answer(ask(name, ns_t_a), Family::v4); }
 
@@ -202,18 +226,7 @@ DnsAnswer<Address> CaresSource::aaaa(const std::string& name) {
   return address_answer(ask(name, ns_t_aaaa), Family::v6);
 }
 
-DnsAnswer<MxRecord> CaresSource::mx(const std::string& name) {
-  Reply reply = ask(name, ns_t_mx);
-  if (reply.status != DnsStatus::found) return unanswered<MxRecord>(reply);
-  ares_mx_reply* head = nullptr;
-  int status = ares_parse_mx_reply(reply.packet.data(), static_cast<int>(reply.packet.size()), &head);
-  std::vector<MxRecord> records;
-  for (ares_mx_reply* m = head; status == ARES_SUCCESS && m; m = m->next) {
-    records.push_back(MxRecord{m->priority, without_dot(m->host)});
-  }
-  if (head) ares_free_data(head);
-  return parsed(status, std::move(records));
-}
+DnsAnswer<MxRecord> CaresSource::mx(const std::string& name) { return mx_answer(ask(name, ns_t_mx)); }
 
 DnsAnswer<std::string> CaresSource::ptr(const Address& address) {
   Reply reply = ask(reverse_name(address), ns_t_ptr);
@@ -234,6 +247,69 @@ DnsAnswer<std::string> CaresSource::ptr(const Address& address) {
   }
   if (host) ares_free_hostent(host);
   return parsed(status, std::move(records));
+}
+
+// --- many at once ------------------------------------------------------------
+
+void CaresSource::ask_later(const std::string& name, int type, std::function<void(const Reply&)> then) {
+  auto asked = std::make_unique<Asked>();
+  asked->deadline = Clock::now() + std::chrono::milliseconds(question_timeout_ms_);
+  asked->then = std::move(then);
+  ares_query(as_channel(channel_), name.c_str(), ns_c_in, type, on_answer, &asked->reply);
+  asked_.push_back(std::move(asked));
+}
+
+void CaresSource::ask_txt(const std::string& name, Then<std::string> then) {
+  ask_later(name, ns_t_txt, [then = std::move(then)](const Reply& r) { then(txt_answer(r)); });
+}
+
+void CaresSource::ask_a(const std::string& name, Then<Address> then) {
+  ask_later(name, ns_t_a, [then = std::move(then)](const Reply& r) { then(address_answer(r, Family::v4)); });
+}
+
+void CaresSource::ask_aaaa(const std::string& name, Then<Address> then) {
+  ask_later(name, ns_t_aaaa, [then = std::move(then)](const Reply& r) { then(address_answer(r, Family::v6)); });
+}
+
+void CaresSource::ask_mx(const std::string& name, Then<MxRecord> then) {
+  ask_later(name, ns_t_mx, [then = std::move(then)](const Reply& r) { then(mx_answer(r)); });
+}
+
+// Until nothing is asked: the answers in, each question that has one or
+// whose deadline has passed taken out and its `then` called (which may ask
+// more). A question given up is kept for c-ares, which still holds it,
+// and the channel is cancelled at the end so that it holds none.
+void CaresSource::run_asked() {
+  ares_channel channel = as_channel(channel_);
+  while (!asked_.empty()) {
+    auto soonest = std::min_element(asked_.begin(), asked_.end(),
+                                    [](const auto& x, const auto& y) { return x->deadline < y->deadline; });
+    step(channel, (*soonest)->deadline);
+    std::vector<std::unique_ptr<Asked>> ready;
+    auto now = Clock::now();
+    for (auto it = asked_.begin(); it != asked_.end();) {
+      if ((*it)->reply.done || now >= (*it)->deadline) {
+        ready.push_back(std::move(*it));
+        it = asked_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (std::unique_ptr<Asked>& asked : ready) {
+      if (!asked->reply.done) {
+        Reply timed_out;
+        timed_out.detail = "no answer before the deadline";
+        asked->then(timed_out);
+        abandoned_.push_back(std::move(asked));
+      } else {
+        asked->then(asked->reply);
+      }
+    }
+  }
+  if (!abandoned_.empty()) {
+    ares_cancel(channel);
+    abandoned_.clear();
+  }
 }
 
 }  // namespace jgl

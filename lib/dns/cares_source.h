@@ -10,6 +10,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <list>
 #include <memory>
 #include <string>
 
@@ -36,14 +38,30 @@ class CaresSource : public DnsSource {
   // A new budget from now: for a program that evaluates several times.
   void restart(long timeout_ms);
 
+  // Many at once, on the channel's one socket (lib/dns/source.h): each
+  // question has the settings' timeout from when it is asked, whatever
+  // the budget of the one-at-a-time calls.
+  void ask_txt(const std::string& name, Then<std::string> then) override;
+  void ask_a(const std::string& name, Then<Address> then) override;
+  void ask_aaaa(const std::string& name, Then<Address> then) override;
+  void ask_mx(const std::string& name, Then<MxRecord> then) override;
+  void run_asked() override;
+
   struct Reply;  // the raw answer of one question (cares_source.cc)
+  struct Asked;  // a question asked, not yet answered (cares_source.cc)
 
  private:
-  CaresSource() = default;
+  CaresSource();
   Reply ask(const std::string& name, int type);
+  void ask_later(const std::string& name, int type, std::function<void(const Reply&)> then);
 
   void* channel_ = nullptr;  // ares_channel, kept out of this header
   std::chrono::steady_clock::time_point deadline_;
+  long question_timeout_ms_ = 0;
+  std::list<std::unique_ptr<Asked>> asked_;
+  // Questions given up at their deadline that c-ares still holds: kept
+  // until the channel is cancelled, as c-ares writes their answers here.
+  std::list<std::unique_ptr<Asked>> abandoned_;
 };
 
 }  // namespace jgl

@@ -9,11 +9,18 @@
 // noted: ptr, exists, any name with a macro; so are terms qualified "-",
 // "~" or "?", which authorise nothing.
 //
-// Each domain is walked once: a loop or a repeat stops there, a loop with a
-// note. Bounded: at most `max_domains` records and `max_questions` DNS
-// questions per listed domain, and `new_step` is called before each
-// domain's record is fetched, so that a source whose time budget is for
-// one evaluation (CaresSource::restart) gives each domain its own.
+// All the listed domains are walked at once, every question asked as soon
+// as the answer it depends on is in (DnsSource::ask_txt and the others):
+// the walk of a long list takes about as long as its deepest chain of
+// includes. Each question has its own timeout (CaresSource). Whatever
+// order the answers come in, the notes are in the order of the records'
+// terms, depth first, and a failed walk's reason is the first failure in
+// that order among those met.
+//
+// Each domain is walked once per listed domain: a repeat stops there, and
+// a domain that leads back to one on its own path of includes is noted as
+// a loop. Bounded: at most `max_domains` records and `max_questions` DNS
+// questions per listed domain.
 //
 // A range wider than the caps (a prefix length below `widest4` or
 // `widest6`) is dropped with a note, never returned: a provider that
@@ -28,7 +35,6 @@
 // a limit is passed.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +63,10 @@ struct DomainWalk {
   int questions = 0;
 };
 
-DomainWalk walk_domain(DnsSource& dns, std::string_view domain, const WalkLimits& limits = {},
-                       const std::function<void()>& new_step = {});
+std::vector<DomainWalk> walk_domains(DnsSource& dns, const std::vector<std::string>& domains,
+                                     const WalkLimits& limits = {});
+
+// One domain, the same way.
+DomainWalk walk_domain(DnsSource& dns, std::string_view domain, const WalkLimits& limits = {});
 
 }  // namespace jgl

@@ -211,13 +211,55 @@ TEST_CASE("a walk stops after the most domains allowed", "[spf][walk]") {
   CHECK(walk.reason == "more than 10 domains to walk");
 }
 
-TEST_CASE("each domain's record starts a new step", "[spf][walk]") {
+TEST_CASE("many domains are walked together, each its own walk, notes in depth-first order", "[spf][walk]") {
   MemoryDns dns;
-  dns.txt_record("example.com", "v=spf1 include:a.example.com redirect=b.example.com");
-  dns.txt_record("a.example.com", "v=spf1 ip4:192.0.2.0/24");
-  dns.txt_record("b.example.com", "v=spf1 ip4:198.51.100.0/24");
-  int steps = 0;
-  auto walk = jgl::walk_domain(dns, "example.com", {}, [&] { ++steps; });
-  CHECK(walk.ok);
-  CHECK(steps == 3);
+  dns.txt_record("example.com", "v=spf1 include:a.example.com ?ip4:192.0.2.1 include:b.example.com ~all");
+  dns.txt_record("a.example.com", "v=spf1 include:deep.example.com -ip4:192.0.2.2 -all");
+  dns.txt_record("deep.example.com", "v=spf1 ip4:192.0.2.0/24 ~ip4:192.0.2.3 -all");
+  dns.txt_record("b.example.com", "v=spf1 ip4:198.51.100.0/24 ptr -all");
+  dns.txt_record("example.org", "v=spf1 include:a.example.com ip6:2001:db8::/32 -all");
+  dns.timeouts.insert("slow.example.net");
+  auto walks = jgl::walk_domains(dns, {"example.com", "slow.example.net", "example.org"});
+  REQUIRE(walks.size() == 3);
+  CHECK(walks[0].ok);
+  CHECK(texts(walks[0]) == std::vector<std::string>{"192.0.2.0/24", "198.51.100.0/24"});
+  // Asked breadth first (the memory source answers in the order asked),
+  // noted as a walk one question at a time, depth first, notes them.
+  CHECK(walks[0].notes == std::vector<std::string>{
+                              "deep.example.com: ~ip4:192.0.2.3 skipped: it authorises nothing",
+                              "a.example.com: -ip4:192.0.2.2 skipped: it authorises nothing",
+                              "example.com: ?ip4:192.0.2.1 skipped: it authorises nothing",
+                              "b.example.com: ptr skipped: it needs a client",
+                          });
+  CHECK_FALSE(walks[1].ok);
+  CHECK(walks[1].temporary);
+  // Each listed domain walks its includes anew: a.example.com is in both.
+  CHECK(walks[2].ok);
+  CHECK(texts(walks[2]) == std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"});
+  CHECK(walks[2].domains_visited == 3);
+}
+
+TEST_CASE("a failed walk asks nothing more after its first failure", "[spf][walk]") {
+  MemoryDns dns;
+  dns.txt_record("example.com", "v=spf1 include:gone.example.com include:a.example.com -all");
+  dns.txt_record("a.example.com", "v=spf1 include:b.example.com -all");
+  dns.txt_record("b.example.com", "v=spf1 ip4:192.0.2.0/24 -all");
+  auto walk = walked(dns, "example.com");
+  CHECK_FALSE(walk.ok);
+  CHECK_FALSE(walk.temporary);
+  CHECK(walk.reason == "example.com: include:gone.example.com: gone.example.com has no SPF record");
+  CHECK(walk.ranges.empty());
+  // example.com, then gone and a together; gone's answer failed the walk
+  // before a's came, so b was never asked.
+  CHECK(dns.questions == 3);
+}
+
+TEST_CASE("of two failures met, the reason is the first depth first", "[spf][walk]") {
+  MemoryDns dns;
+  dns.txt_record("example.com", "v=spf1 include:slow.example.net include:gone.example.com -all");
+  dns.timeouts.insert("slow.example.net");
+  auto walk = walked(dns, "example.com");
+  CHECK_FALSE(walk.ok);
+  CHECK(walk.reason == "example.com: include:slow.example.net: TXT slow.example.net: timeout (test timeout)");
+  CHECK(walk.temporary);
 }
