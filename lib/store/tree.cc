@@ -79,6 +79,7 @@ TreeStore::TreeStore(TreeStore&& other) noexcept
     : root_(std::move(other.root_)),
       root_fd_(other.root_fd_),
       fs_(other.fs_),
+      expiry_(other.expiry_),
       root_checked_(other.root_checked_),
       umask_takes_owner_bits_(other.umask_takes_owner_bits_) {
   other.root_fd_ = -1;
