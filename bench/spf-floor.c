@@ -5,17 +5,19 @@
  * reply. An evaluation that asks these questions in this order can take no
  * less time on this machine, with this server and this library.
  *
- *   spf-floor [--as-ours] [SERVER] < QUESTIONS
+ *   spf-floor [--at-once] [SERVER] < QUESTIONS
  *
  * SERVER: HOST:PORT as c-ares reads it (default 127.0.0.1:53). QUESTIONS:
  * lines "TYPE NAME" (TXT, A, AAAA, MX, PTR; a PTR's NAME may be the address
  * itself, as `jgreylist-spf check` prints it), a blank line between cases.
  * The channel is set up once, as lib/dns/cares_source.cc sets its own (EDNS
- * 1232, no search list, 3 tries) plus ARES_FLAG_STAYOPEN: without it c-ares
- * closes its UDP socket whenever no question is pending, so that asking one
- * question at a time costs a socket, a connect, three fcntl and a close per
- * question (--as-ours: without it, as jgreylist-spf does). The loop is the
- * same poll() over ares_getsock and ares_process_fd.
+ * 1232, no search list, 3 tries, ARES_FLAG_STAYOPEN: one UDP socket for
+ * every question). The loop is the same poll() over ares_getsock and
+ * ares_process_fd. --at-once: the questions asked without waiting for
+ * answers, 64 unanswered at most as jgreylist-spf walk does (more at once
+ * overflow the server's socket buffer: c-ares then sends them again after
+ * its timeout): the floor of a walk, which cannot do better, as its
+ * questions depend on earlier answers.
  *
  * Prints on stdout "CASES QUESTIONS FOUND NXDOMAIN NODATA FAILED" (answers
  * by c-ares status); exit 1 when a question could not be asked or any
@@ -35,8 +37,11 @@ struct reply {
   int status;
 };
 
+static long answered;
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
   struct reply *r = arg;
+  ++answered;
   (void)timeouts;
   (void)abuf;
   (void)alen;
@@ -87,9 +92,16 @@ static int reverse_name(const char *text, char *out, size_t size) {
   return n < size;
 }
 
+struct question {
+  int qtype;
+  char name[1100];
+  char type[8];
+  struct reply reply;
+};
+
 int main(int argc, char **argv) {
-  int as_ours = argc > 1 && !strcmp(argv[1], "--as-ours");
-  if (as_ours) {
+  int at_once = argc > 1 && !strcmp(argv[1], "--at-once");
+  if (at_once) {
     --argc;
     ++argv;
   }
@@ -99,7 +111,7 @@ int main(int argc, char **argv) {
   memset(&options, 0, sizeof options);
   options.timeout = 666;
   options.tries = 3;
-  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS | (as_ours ? 0 : ARES_FLAG_STAYOPEN);
+  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN;
   options.ednspsz = 1232;
   ares_channel channel;
   if (ares_init_options(&channel, &options, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ) !=
@@ -109,10 +121,13 @@ int main(int argc, char **argv) {
     return 111;
   }
 
+  /* Every question read first: reading is not the work measured. */
   char line[1200], reversed[160];
-  long cases = 0, questions = 0, found = 0, nxdomain = 0, nodata = 0, failed = 0;
+  size_t size = 1024, n = 0;
+  struct question *qs = malloc(size * sizeof *qs);
+  long cases = 0;
   int in_case = 0, bad = 0;
-  while (fgets(line, sizeof line, stdin)) {
+  while (qs && fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\r\n")] = '\0';
     char *type = strtok(line, " \t");
     char *name = type ? strtok(NULL, " \t") : NULL;
@@ -128,26 +143,48 @@ int main(int argc, char **argv) {
                 : !strcasecmp(type, "MX")   ? ns_t_mx
                 : !strcasecmp(type, "PTR")  ? ns_t_ptr
                                             : -1;
-    if (qtype < 0 || !name) {
+    if (qtype < 0 || !name || strlen(name) >= sizeof qs->name) {
       fprintf(stderr, "spf-floor: not a question: %s %s\n", type, name ? name : "");
       bad = 1;
       continue;
     }
     if (qtype == ns_t_ptr && reverse_name(name, reversed, sizeof reversed)) name = reversed;
-    struct reply r = {0, 0};
-    ares_query(channel, name, ns_c_in, qtype, on_answer, &r);
-    while (!r.done) step(channel);
-    ++questions;
-    switch (r.status) {
+    if (n == size) qs = realloc(qs, (size *= 2) * sizeof *qs);
+    if (!qs) break;
+    qs[n].qtype = qtype;
+    snprintf(qs[n].name, sizeof qs[n].name, "%s", name);
+    snprintf(qs[n].type, sizeof qs[n].type, "%s", type);
+    qs[n].reply.done = 0;
+    ++n;
+  }
+  if (!qs) {
+    fprintf(stderr, "spf-floor: out of memory\n");
+    return 111;
+  }
+
+  /* One at a time, each answer awaited; or --at-once, all asked, then
+   * every answer awaited (what a walk that asks everything at once, with
+   * no question depending on another, would wait for). */
+  long window = at_once ? 64 : 1; /* lib/dns/cares_source.h's kMaxInFlight */
+  for (size_t i = 0; i < n; ++i) {
+    while ((long)i - answered >= window) step(channel);
+    ares_query(channel, qs[i].name, ns_c_in, qs[i].qtype, on_answer, &qs[i].reply);
+  }
+  while (answered < (long)n) step(channel);
+
+  long found = 0, nxdomain = 0, nodata = 0, failed = 0;
+  for (size_t i = 0; i < n; ++i) {
+    switch (qs[i].reply.status) {
       case ARES_SUCCESS: ++found; break;
       case ARES_ENOTFOUND: ++nxdomain; break;
       case ARES_ENODATA: ++nodata; break;
       default:
         ++failed;
-        fprintf(stderr, "spf-floor: %s %s: %s\n", type, name, ares_strerror(r.status));
+        fprintf(stderr, "spf-floor: %s %s: %s\n", qs[i].type, qs[i].name, ares_strerror(qs[i].reply.status));
     }
   }
-  printf("%ld %ld %ld %ld %ld %ld\n", cases, questions, found, nxdomain, nodata, failed);
+  printf("%ld %ld %ld %ld %ld %ld\n", cases, (long)n, found, nxdomain, nodata, failed);
+  free(qs);
   ares_destroy(channel);
   ares_library_cleanup();
   return bad || failed ? 1 : 0;

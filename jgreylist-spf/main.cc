@@ -228,8 +228,8 @@ std::size_t key_count(const std::vector<WhitelistSection>& sections) {
   std::size_t keys = 0;
   for (const WhitelistSection& s : sections) {
     for (const Prefix& range : s.ranges) {
-      auto expanded = rule_keys(range.format().view());
-      if (expanded) keys += expanded->size();
+      auto expanded = rule_key_count(range.format().view());
+      if (expanded) keys += *expanded;
     }
   }
   return keys;

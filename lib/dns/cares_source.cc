@@ -21,6 +21,8 @@ struct CaresSource::Reply {
 };
 
 struct CaresSource::Asked {
+  std::string name;
+  int type = 0;
   Reply reply;
   std::chrono::steady_clock::time_point deadline;
   std::function<void(const Reply&)> then;
@@ -253,10 +255,23 @@ DnsAnswer<std::string> CaresSource::ptr(const Address& address) {
 
 void CaresSource::ask_later(const std::string& name, int type, std::function<void(const Reply&)> then) {
   auto asked = std::make_unique<Asked>();
-  asked->deadline = Clock::now() + std::chrono::milliseconds(question_timeout_ms_);
+  asked->name = name;
+  asked->type = type;
   asked->then = std::move(then);
-  ares_query(as_channel(channel_), name.c_str(), ns_c_in, type, on_answer, &asked->reply);
-  asked_.push_back(std::move(asked));
+  waiting_.push_back(std::move(asked));
+  send_waiting();
+}
+
+// Questions waiting sent, up to kMaxInFlight unanswered; each one's
+// deadline starts when it is sent.
+void CaresSource::send_waiting() {
+  while (!waiting_.empty() && asked_.size() < kMaxInFlight) {
+    std::unique_ptr<Asked> asked = std::move(waiting_.front());
+    waiting_.pop_front();
+    asked->deadline = Clock::now() + std::chrono::milliseconds(question_timeout_ms_);
+    ares_query(as_channel(channel_), asked->name.c_str(), ns_c_in, asked->type, on_answer, &asked->reply);
+    asked_.push_back(std::move(asked));
+  }
 }
 
 void CaresSource::ask_txt(const std::string& name, Then<std::string> then) {
@@ -305,6 +320,7 @@ void CaresSource::run_asked() {
         asked->then(asked->reply);
       }
     }
+    send_waiting();
   }
   if (!abandoned_.empty()) {
     ares_cancel(channel);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
@@ -38,9 +39,12 @@ class CaresSource : public DnsSource {
   // A new budget from now: for a program that evaluates several times.
   void restart(long timeout_ms);
 
-  // Many at once, on the channel's one socket (lib/dns/source.h): each
-  // question has the settings' timeout from when it is asked, whatever
-  // the budget of the one-at-a-time calls.
+  // Many at once, on the channel's one socket (lib/dns/source.h), at most
+  // kMaxInFlight of them sent and unanswered (more, sent together, would
+  // overflow a server's socket buffer and wait for c-ares to send them
+  // again): each question has the settings' timeout from when it is sent,
+  // whatever the budget of the one-at-a-time calls.
+  static constexpr std::size_t kMaxInFlight = 64;
   void ask_txt(const std::string& name, Then<std::string> then) override;
   void ask_a(const std::string& name, Then<Address> then) override;
   void ask_aaaa(const std::string& name, Then<Address> then) override;
@@ -54,11 +58,13 @@ class CaresSource : public DnsSource {
   CaresSource();
   Reply ask(const std::string& name, int type);
   void ask_later(const std::string& name, int type, std::function<void(const Reply&)> then);
+  void send_waiting();
 
   void* channel_ = nullptr;  // ares_channel, kept out of this header
   std::chrono::steady_clock::time_point deadline_;
   long question_timeout_ms_ = 0;
-  std::list<std::unique_ptr<Asked>> asked_;
+  std::list<std::unique_ptr<Asked>> asked_;    // sent, not answered
+  std::deque<std::unique_ptr<Asked>> waiting_;  // not sent yet (kMaxInFlight)
   // Questions given up at their deadline that c-ares still holds: kept
   // until the channel is cancelled, as c-ares writes their answers here.
   std::list<std::unique_ptr<Asked>> abandoned_;

@@ -207,6 +207,48 @@ Result<std::vector<std::string>> cidr_keys(std::string_view text) {
   return keys;
 }
 
+// How many keys, or why none.
+Result<std::size_t> counted(const Result<std::vector<std::string>>& keys) {
+  if (!keys) return std::unexpected(keys.error());
+  return keys->size();
+}
+
+// How many keys cidr_keys(text) gives, with its errors, without writing
+// them: the texts are written only for IPv6 values with a zero group, the
+// only ones that may have more than one key or none.
+Result<std::size_t> cidr_key_count(std::string_view text) {
+  auto prefix = Prefix::parse(text);
+  if (!prefix) return fail(fmt::format("bad CIDR prefix '{}': {}", text, prefix.error().message));
+  int length = prefix->length();
+  const Address& base = prefix->address();
+  if (length == 0 && !base.is_v4()) return counted(cidr_keys(text));
+  int step = base.is_v4() ? 8 : 16;
+  int rounded = std::max(step, (length + step - 1) / step * step);
+  std::uint64_t count = std::uint64_t{1} << (rounded - length);
+  if (count > kMaxKeysPerRule) return counted(cidr_keys(text));
+  if (base.is_v4()) return static_cast<std::size_t>(count) * (text.find(':') != std::string_view::npos ? 2 : 1);
+  if (rounded == 128) return static_cast<std::size_t>(count);
+  // The other values only set bits of the base: without a zero group in
+  // the base, none has one, and each is one key.
+  bool base_zero_group = false;
+  for (int g = 0; g < rounded / 16; ++g) base_zero_group |= base.byte(2 * g) == 0 && base.byte(2 * g + 1) == 0;
+  if (!base_zero_group) return static_cast<std::size_t>(count);
+  std::size_t keys = 0;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    Address a = with_bits(base, k, length, rounded);
+    bool zero_group = false;
+    for (int g = 0; g < rounded / 16 && !zero_group; ++g) zero_group = a.byte(2 * g) == 0 && a.byte(2 * g + 1) == 0;
+    if (!zero_group) {
+      ++keys;
+      continue;
+    }
+    auto group_keys = ipv6_group_keys(a.bytes(), rounded / 16);
+    if (!group_keys) return counted(cidr_keys(text));
+    keys += group_keys->size();
+  }
+  return keys;
+}
+
 // An IPv6 address rule, in tcpserver's text for it.
 Result<std::vector<std::string>> ipv6_address_keys(std::string_view address) {
   if (address.find('%') != std::string_view::npos) {
@@ -362,6 +404,12 @@ Result<std::vector<std::string>> rule_keys(std::string_view address) {
   if (address.find('/') != std::string_view::npos) return cidr_keys(address);
   if (address.find(':') != std::string_view::npos) return ipv6_address_keys(address);
   return std::vector{std::string(address)};
+}
+
+Result<std::size_t> rule_key_count(std::string_view address) {
+  bool cidr = address.find('/') != std::string_view::npos && address.find_first_of("=@-") == std::string_view::npos;
+  if (cidr) return cidr_key_count(address);
+  return counted(rule_keys(address));
 }
 
 std::optional<std::string> why_never_looked_up(std::string_view key) {

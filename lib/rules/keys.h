@@ -28,6 +28,10 @@ inline constexpr std::size_t kMaxKeysPerRule = 65536;
 // the dotted or colon-ended texts tcpserver tries. Anything else verbatim.
 Result<std::vector<std::string>> rule_keys(std::string_view address);
 
+// How many keys rule_keys(address) gives, or its error, without writing
+// them all: for counting what thousands of ranges expand into.
+Result<std::size_t> rule_key_count(std::string_view address);
+
 // An address as tcpserver (Debian's ucspi-tcp-ipv6) writes TCPREMOTEIP and
 // looks it up: dotted quad, or lowercase hex with the longest run of zero
 // groups compressed, first on a tie, even a single group (unlike RFC 5952:

@@ -227,3 +227,28 @@ TEST_CASE("ipv4 texts are reachable only as tcpserver writes them") {
     CHECK(jgl::why_never_looked_up(key));
   }
 }
+
+TEST_CASE("rule_key_count is the number of keys rule_keys writes, or its error") {
+  std::vector<std::string> addresses = {"192.0.2.7", "1.2.3.4-7", "=mx.example.com", "info@192.0.2.1",
+                                        "2001:db8::1", "::ffff:192.0.2.0/120", "2001:db8::/129", "::/0"};
+  // Every length of prefixes with and without zero groups where they vary.
+  for (const char* base4 : {"192.0.2.0", "10.0.0.0", "0.0.0.0"}) {
+    for (int length = 0; length <= 32; ++length) addresses.push_back(std::string(base4) + "/" + std::to_string(length));
+  }
+  for (const char* base6 : {"2001:db8::", "2001:4860:4000::", "::", "2001:0:0:1::", "2a01:111:f400::"}) {
+    for (int length = 1; length <= 128; ++length) {
+      addresses.push_back(std::string(base6) + "/" + std::to_string(length));
+    }
+  }
+  for (const std::string& address : addresses) {
+    INFO(address);
+    auto keys = jgl::rule_keys(address);
+    auto count = jgl::rule_key_count(address);
+    REQUIRE(keys.has_value() == count.has_value());
+    if (keys) {
+      CHECK(*count == keys->size());
+    } else {
+      CHECK(count.error().message == keys.error().message);
+    }
+  }
+}
