@@ -110,3 +110,50 @@ TEST_CASE("a server that never answers is a timeout within the deadline", "[dns]
   CHECK(dns->a("example.com").status == jgl::DnsStatus::timeout);
   CHECK(std::chrono::steady_clock::now() - next_start < std::chrono::milliseconds(50));
 }
+
+TEST_CASE("many questions asked at once are each answered once, more than may be in flight", "[dns][cares]") {
+  jgl_test::DnsServer server(kZone);
+  auto dns = source(server.address());
+  constexpr int kAsked = 3 * static_cast<int>(jgl::CaresSource::kMaxInFlight) + 7;
+  int found = 0, nxdomain = 0, other = 0, chained = 0;
+  for (int i = 0; i < kAsked; ++i) {
+    if (i % 10 == 3) {
+      dns->ask_txt("missing" + std::to_string(i) + ".example.com", [&](const jgl::DnsAnswer<std::string>& answer) {
+        (answer.status == jgl::DnsStatus::nxdomain ? nxdomain : other)++;
+      });
+      continue;
+    }
+    dns->ask_a("example.com", [&](const jgl::DnsAnswer<jgl::Address>& answer) {
+      bool right = answer.found() && answer.records.size() == 1 && answer.records[0].format().view() == "192.0.2.1";
+      (right ? found : other)++;
+      // An answer may ask more: it is answered before run_asked returns.
+      if (found == 1) {
+        dns->ask_mx("example.com", [&](const jgl::DnsAnswer<jgl::MxRecord>& mx) { chained += mx.records.size() == 2; });
+      }
+    });
+  }
+  dns->run_asked();
+  CHECK(other == 0);
+  CHECK(nxdomain == kAsked / 10 + (kAsked % 10 > 3 ? 1 : 0));
+  CHECK(found + nxdomain == kAsked);
+  CHECK(chained == 1);
+}
+
+TEST_CASE("questions asked at once that get no answer each time out after their own timeout", "[dns][cares]") {
+  SilentServer silent;
+  auto dns = source(silent.address(), 300);
+  constexpr int kAsked = 100;  // two waves of at most kMaxInFlight
+  int timeouts = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kAsked; ++i) {
+    dns->ask_txt("example.com", [&](const jgl::DnsAnswer<std::string>& answer) {
+      timeouts += answer.status == jgl::DnsStatus::timeout;
+    });
+  }
+  dns->run_asked();
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(timeouts == kAsked);
+  // Each wave waits one timeout from when it is sent: two, not a hundred.
+  CHECK(took >= std::chrono::milliseconds(550));
+  CHECK(took < std::chrono::milliseconds(1500));
+}
