@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <string_view>
+#include <vector>
 
 #include "lib/base/atomic_file.h"
 #include "lib/rules/keys.h"
@@ -87,17 +88,15 @@ class CdbWriter {
 
   Result<void> add_line(std::string_view line) {
     ++line_number_;
-    auto parsed = parse_rule(line, line_number_);
-    if (!parsed) return refuse(line, parsed.error());
-    if (parsed->kind == ParsedLine::Kind::skipped) on_skipped_({line_number_, parsed->reason, shown(line)});
-    if (parsed->kind != ParsedLine::Kind::rule) return {};
-    const Rule& rule = parsed->rule;
+    if (auto parsed = parse_rule_into(line, line_number_, parsed_); !parsed) return refuse(line, parsed.error());
+    if (parsed_.kind == ParsedLine::Kind::skipped) on_skipped_({line_number_, parsed_.reason, shown(line)});
+    if (parsed_.kind != ParsedLine::Kind::rule) return {};
+    const Rule& rule = parsed_.rule;
     record_.clear();
     rule.append_data(record_);
     if (is_plain_dotted(rule.address)) return add(rule.address);
-    auto keys = rule_keys(rule.address);
-    if (!keys) return refuse(line, keys.error());
-    for (const std::string& key : *keys) {
+    if (auto expanded = rule_keys_into(rule.address, keys_); !expanded) return refuse(line, expanded.error());
+    for (const std::string& key : keys_) {
       if (auto added = add(key); !added) return added;
     }
     return {};
@@ -130,6 +129,8 @@ class CdbWriter {
   const OnSkipped& on_skipped_;
   int line_number_ = 0;
   std::string record_;  // of the rule being added, reused
+  ParsedLine parsed_;             // the line being added, reused
+  std::vector<std::string> keys_;  // its keys, reused
   bool started_ = false;
   bool finished_ = false;
 };

@@ -29,7 +29,7 @@ Result<std::uint64_t> djb_scan_ulong(std::string_view text) {
 // "1.2.3.37-53", "10.2-3.": the part around the first '-' is a span of
 // numbers, each one key, exactly as the original expands it (an empty low
 // end is 0, a high end over 255 is 255, low above high gives no key).
-Result<std::vector<std::string>> djb_range_keys(std::string_view address, std::size_t dash) {
+Result<void> djb_range_keys_into(std::string_view address, std::size_t dash, std::vector<std::string>& keys) {
   std::size_t left = address.substr(0, dash).rfind('.');
   left = left == std::string_view::npos ? 0 : left + 1;
   std::size_t right = address.find('.', dash + 1);
@@ -39,18 +39,16 @@ Result<std::vector<std::string>> djb_range_keys(std::string_view address, std::s
   auto top = djb_scan_ulong(address.substr(dash + 1, right - dash - 1));
   if (!top) return std::unexpected(top.error());
   std::uint64_t high = *top > 255 ? 255 : *top;
-  std::vector<std::string> keys;
-  if (*bottom <= high) keys.reserve(high - *bottom + 1);
+  if (*bottom <= high) keys.reserve(keys.size() + high - *bottom + 1);
   std::string_view head = address.substr(0, left), tail = address.substr(right);
   for (std::uint64_t n = *bottom; n <= high; ++n) {
     char digits[4];
     auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-    std::string key;
+    std::string& key = keys.emplace_back();
     key.reserve(head.size() + 3 + tail.size());
     key.append(head).append(digits, end).append(tail);
-    keys.push_back(std::move(key));
   }
-  return keys;
+  return {};
 }
 
 std::string v4_key(const Address& a, int octets) {
@@ -399,11 +397,25 @@ Result<std::vector<std::string>> rule_keys(std::string_view address) {
   // info@ip and =host rules are names, not addresses: kept as written.
   if (address.find_first_of("=@") != std::string_view::npos) return std::vector{std::string(address)};
   if (std::size_t dash = address.find('-'); dash != std::string_view::npos) {
-    return djb_range_keys(address, dash);
+    std::vector<std::string> keys;
+    if (auto expanded = djb_range_keys_into(address, dash, keys); !expanded) return std::unexpected(expanded.error());
+    return keys;
   }
   if (address.find('/') != std::string_view::npos) return cidr_keys(address);
   if (address.find(':') != std::string_view::npos) return ipv6_address_keys(address);
   return std::vector{std::string(address)};
+}
+
+Result<void> rule_keys_into(std::string_view address, std::vector<std::string>& keys) {
+  keys.clear();
+  std::size_t dash = address.find('-');
+  if (dash != std::string_view::npos && address.find_first_of("=@") == std::string_view::npos) {
+    return djb_range_keys_into(address, dash, keys);
+  }
+  auto all = rule_keys(address);
+  if (!all) return std::unexpected(all.error());
+  keys = std::move(*all);
+  return {};
 }
 
 Result<std::size_t> rule_key_count(std::string_view address) {

@@ -28,6 +28,10 @@ inline constexpr std::size_t kMaxKeysPerRule = 65536;
 // the dotted or colon-ended texts tcpserver tries. Anything else verbatim.
 Result<std::vector<std::string>> rule_keys(std::string_view address);
 
+// The same keys into `keys` (emptied first), reusing its storage: for a
+// compiler of a million lines, where allocating a vector a line shows.
+Result<void> rule_keys_into(std::string_view address, std::vector<std::string>& keys);
+
 // How many keys rule_keys(address) gives, or its error, without writing
 // them all: for counting what thousands of ranges expand into.
 Result<std::size_t> rule_key_count(std::string_view address);

@@ -72,12 +72,17 @@ std::string Rule::data() const {
   return out;
 }
 
-Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
-  ParsedLine parsed;
-  if (line.empty() || line.front() == '#') return parsed;
+Result<void> parse_rule_into(std::string_view line, int line_number, ParsedLine& parsed) {
+  parsed.kind = ParsedLine::Kind::blank;
+  parsed.reason = {};
+  parsed.rule.address = {};
+  parsed.rule.deny = false;
+  parsed.rule.env.clear();
+  parsed.rule.line = 0;
+  if (line.empty() || line.front() == '#') return {};
   std::size_t end = line.find_last_not_of(kTrailingBlanks);
   // Debian's tcprules loops for ever on a blank line; the original skipped it.
-  if (end == std::string_view::npos) return parsed;
+  if (end == std::string_view::npos) return {};
   line = line.substr(0, end + 1);
 
   std::size_t colon = instruction_colon(line);
@@ -87,7 +92,7 @@ Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
     if (line.find(':') != std::string_view::npos) return fail("no ':allow' or ':deny'");
     parsed.kind = ParsedLine::Kind::skipped;
     parsed.reason = "no colon";
-    return parsed;
+    return {};
   }
   parsed.kind = ParsedLine::Kind::rule;
   Rule& rule = parsed.rule;
@@ -96,8 +101,12 @@ Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
   std::string_view rest = line.substr(colon + 1);
   rule.deny = rest.starts_with("deny");
   rest.remove_prefix(rule.deny ? 4 : 5);
-  auto settings = parse_settings(rest, rule);
-  if (!settings) return std::unexpected(settings.error());
+  return parse_settings(rest, rule);
+}
+
+Result<ParsedLine> parse_rule(std::string_view line, int line_number) {
+  ParsedLine parsed;
+  if (auto ok = parse_rule_into(line, line_number, parsed); !ok) return std::unexpected(ok.error());
   return parsed;
 }
 

@@ -53,4 +53,7 @@ struct ParsedLine {
 // adds the line.
 Result<ParsedLine> parse_rule(std::string_view line, int line_number);
 
+// The same into `parsed`, reusing its storage (a compiler's line after line).
+Result<void> parse_rule_into(std::string_view line, int line_number, ParsedLine& parsed);
+
 }  // namespace jgl
