@@ -394,27 +394,27 @@ std::string tcpserver_text(const Address& address) {
 }
 
 Result<std::vector<std::string>> rule_keys(std::string_view address) {
-  // info@ip and =host rules are names, not addresses: kept as written.
-  if (address.find_first_of("=@") != std::string_view::npos) return std::vector{std::string(address)};
-  if (std::size_t dash = address.find('-'); dash != std::string_view::npos) {
-    std::vector<std::string> keys;
-    if (auto expanded = djb_range_keys_into(address, dash, keys); !expanded) return std::unexpected(expanded.error());
-    return keys;
-  }
-  if (address.find('/') != std::string_view::npos) return cidr_keys(address);
-  if (address.find(':') != std::string_view::npos) return ipv6_address_keys(address);
-  return std::vector{std::string(address)};
+  std::vector<std::string> keys;
+  if (auto expanded = rule_keys_into(address, keys); !expanded) return std::unexpected(expanded.error());
+  return keys;
 }
 
 Result<void> rule_keys_into(std::string_view address, std::vector<std::string>& keys) {
   keys.clear();
-  std::size_t dash = address.find('-');
-  if (dash != std::string_view::npos && address.find_first_of("=@") == std::string_view::npos) {
-    return djb_range_keys_into(address, dash, keys);
+  // info@ip and =host rules are names, not addresses: kept as written.
+  if (address.find_first_of("=@") != std::string_view::npos) {
+    keys.emplace_back(address);
+    return {};
   }
-  auto all = rule_keys(address);
-  if (!all) return std::unexpected(all.error());
-  keys = std::move(*all);
+  if (std::size_t dash = address.find('-'); dash != std::string_view::npos) return djb_range_keys_into(address, dash, keys);
+  Result<std::vector<std::string>> other = std::vector{std::string(address)};
+  if (address.find('/') != std::string_view::npos) {
+    other = cidr_keys(address);
+  } else if (address.find(':') != std::string_view::npos) {
+    other = ipv6_address_keys(address);
+  }
+  if (!other) return std::unexpected(other.error());
+  keys = std::move(*other);
   return {};
 }
 

@@ -72,11 +72,14 @@ Result<StoreSettings> store_settings_from_env() {
   StoreSettings s;
   s.dir = env_get("JGREYLIST_DIR");
   s.redis = env_get("JGREYLIST_REDIS");
-  // Both stores judge an observed entry's expiry by it.
-  auto expiry = expiry_from_env();
-  if (!expiry) return std::unexpected(expiry.error());
-  s.expiry = *expiry;
-  if (!is_set(s.redis)) return s;  // the tree needs nothing more
+  if (!is_set(s.redis)) {
+    // The tree judges an observed entry's expiry by it too (Redis's
+    // settings below read it with the rest).
+    auto expiry = expiry_from_env();
+    if (!expiry) return std::unexpected(expiry.error());
+    s.expiry = *expiry;
+    return s;
+  }
   auto redis = redis_settings_from_env(s);
   if (!redis) return std::unexpected(redis.error());
   return s;
