@@ -120,13 +120,10 @@ Result<Key> triplet_of(std::string_view name, const redisReply& fields) {
   for (std::size_t i = 2; i < 5; ++i) {
     if (fields.element[i]->type != REDIS_REPLY_STRING) return fail_temporary(std::string(name) + ": a triplet without its key");
   }
-  auto client = Prefix::parse(reply_text(fields.element[2]));
-  std::string_view sender = reply_text(fields.element[3]), recipient = reply_text(fields.element[4]);
-  if (!client || sender.size() > Key::kMaxAddress || recipient.size() > Key::kMaxAddress) {
-    return fail_temporary(std::string(name) + ": a triplet without its key");
-  }
-  Key key = Key::triplet(*client, std::string(sender), std::string(recipient));
-  if (!name.ends_with(key.digest())) return fail_temporary(std::string(name) + ": not the key its name hashes");
+  auto key = Key::triplet_from(reply_text(fields.element[2]), reply_text(fields.element[3]),
+                               reply_text(fields.element[4]));
+  if (!key) return fail_temporary(std::string(name) + ": a triplet without its key");
+  if (!name.ends_with(key->digest())) return fail_temporary(std::string(name) + ": not the key its name hashes");
   return key;
 }
 
@@ -142,10 +139,10 @@ std::string glob_escaped(std::string_view text) {
 
 // A triplet's hash carries its key beside its times, for listings: the
 // key's name is only its digest.
-// `client` holds the CIDR text the command's view points into.
+// `client` holds the client part's text the command's view points into.
 void add_triplet_fields(const Key& key, std::string& client, RedisCommand& command) {
   if (!key.is_triplet()) return;
-  client = key.client().format().view();
+  client = key.client_text();
   command.emplace_back(client);
   command.emplace_back(key.sender());
   command.emplace_back(key.recipient());

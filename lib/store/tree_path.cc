@@ -65,7 +65,7 @@ TreePath TreePath::triplet(std::string_view digest) {
 }
 
 std::string triplet_content(const Key& key) {
-  std::string content(key.client().format().view());
+  std::string content = key.client_text();
   content += '\0';
   content += key.sender();
   content += '\0';
@@ -82,12 +82,10 @@ Result<Key> parse_triplet_content(std::string_view content) {
     part = content.substr(0, nul);
     content.remove_prefix(nul + 1);
   }
-  if (!content.empty() || parts[1].size() > Key::kMaxAddress || parts[2].size() > Key::kMaxAddress) {
-    return fail("not a triplet entry's contents");
-  }
-  auto client = Prefix::parse(parts[0]);
-  if (!client) return fail("not a triplet entry's contents: " + client.error().message);
-  return Key::triplet(*client, std::string(parts[1]), std::string(parts[2]));
+  if (!content.empty()) return fail("not a triplet entry's contents");
+  auto key = Key::triplet_from(parts[0], parts[1], parts[2]);
+  if (!key) return fail("not a triplet entry's contents: " + key.error().message);
+  return key;
 }
 
 bool is_hex_name(std::string_view name, std::size_t size) {

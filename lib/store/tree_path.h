@@ -58,10 +58,10 @@ class TreePath {
   bool triplet_ = false;
 };
 
-// A triplet entry's contents: its client prefix (CIDR text), sender and
+// A triplet entry's contents: its client part (Key::client_text), sender and
 // recipient, each followed by a NUL, so that listings can show the key
 // that its name only hashes. At most this many bytes.
-constexpr std::size_t kTripletContentMax = 64 + 2 * (Key::kMaxAddress + 1);
+constexpr std::size_t kTripletContentMax = Key::kSpfMark.size() + Key::kMaxDomain + 1 + 2 * (Key::kMaxAddress + 1);
 std::string triplet_content(const Key& key);
 // The key back from an entry's contents; fails on anything else.
 Result<Key> parse_triplet_content(std::string_view content);

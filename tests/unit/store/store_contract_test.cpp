@@ -70,7 +70,7 @@ std::string shown(const timespec& t) { return std::to_string(t.tv_sec) + "." + s
 // A key as the listings compare it: its client prefix, and a triplet's
 // addresses.
 std::string shown(const Key& key) {
-  std::string text(key.client().format().view());
+  std::string text = key.is_triplet() ? key.client_text() : std::string(key.client().format().view());
   if (key.is_triplet()) text += " <" + std::string(key.sender()) + "> <" + std::string(key.recipient()) + ">";
   return text;
 }
@@ -95,7 +95,8 @@ TEMPLATE_TEST_CASE("store contract: a first sighting creates the entry, later on
                    Tree, Redis) {
   TestType backend;
   Store& store = backend.store();
-  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet()}) {
+  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet(),
+                         Key::spf_triplet("example.org", "a@example.org", "b@example.net")}) {
     INFO(shown(key));
     timespec t0 = ago(30, 111), t1 = ago(20, 222), t2 = ago(10, 333);
     auto first = store.observe(key, t0);
@@ -123,7 +124,8 @@ TEMPLATE_TEST_CASE("store contract: an entry past its retry window starts over a
   // until jgreylist-clean runs.
   TestType backend;
   Store& store = backend.store();
-  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet()}) {
+  for (const Key& key : {prefix("192.0.2.0/24"), prefix("2001:db8::/64"), triplet(),
+                         Key::spf_triplet("example.org", "a@example.org", "b@example.net")}) {
     INFO(shown(key));
     timespec first = ago(30), later = ago(-86400);
     REQUIRE(store.set_times(Entry{key, first, first}).has_value());
@@ -215,6 +217,7 @@ TEMPLATE_TEST_CASE("store contract: enumerate gives every entry once, with its k
       {prefix("2001:db8:ffff::1/128"), ago(50), ago(5)},
       {triplet(), ago(90), ago(80)},
       {Key::triplet(prefix("2001:db8::/64").client(), "", "postmaster@example.net"), ago(70), ago(60)},
+      {Key::spf_triplet("example.org", "a@example.org", "b@example.net"), ago(40), ago(30)},
   };
   std::map<std::string, std::string> expected;
   for (const Entry& e : written) {
