@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,7 @@
 #include "lib/base/printable.h"
 #include "lib/store/expiry.h"
 #include "lib/store/tree.h"
+#include "lib/store/tree_path.h"
 #include "lib/store/walk.h"
 
 namespace {
@@ -58,7 +60,9 @@ class Cleaner : public TreeVisitor {
   bool entry(const EntryVisit& v) override {
     FamilyStats& s = stats_for(v.path);
     ++s.seen;
-    Expiry e = judge(v.st.st_mtim.tv_sec, v.st.st_atim.tv_sec, now_, o_.policy);
+    // Awl and correspondent entries are never pending (lib/store/expiry.h).
+    const ExpiryPolicy policy = expiry_for(v.kind, o_.policy);
+    Expiry e = judge(v.st.st_mtim.tv_sec, v.st.st_atim.tv_sec, now_, policy);
     ++(e.validated ? s.validated : s.pending);
     if (!e.expired) return false;
     if (!o_.dry_run) {
@@ -70,7 +74,7 @@ class Cleaner : public TreeVisitor {
         error(v.path, errno);
         return false;
       }
-      if (!S_ISREG(now_st.st_mode) || !judge(now_st.st_mtim.tv_sec, now_st.st_atim.tv_sec, now_, o_.policy).expired) {
+      if (!S_ISREG(now_st.st_mode) || !judge(now_st.st_mtim.tv_sec, now_st.st_atim.tv_sec, now_, policy).expired) {
         return false;
       }
       if (fs_.unlinkat(v.dirfd, v.name, 0) != 0) {
@@ -85,7 +89,7 @@ class Cleaner : public TreeVisitor {
       std::string why = e.validated ? "validated, not seen for " + format_duration(now_ - last)
                                     : "pending, first seen " + format_duration(now_ - first) + " ago";
       fmt::print("{} {} ({}): first seen {}, last seen {}: {}\n", o_.dry_run ? "would remove" : "removed",
-                 v.triplet ? std::string_view("triplet") : v.key.format().view(), v.path, format_time(first), format_time(last), why);
+                 v.kind == Key::Kind::prefix ? v.key.format().view() : hashed_top(v.kind), v.path, format_time(first), format_time(last), why);
     }
     return true;
   }
@@ -116,27 +120,32 @@ class Cleaner : public TreeVisitor {
   bool failures() const { return failures_; }
 
   void print_stats() const {
-    const char* names[] = {"ip4", "ip6", "triplet"};
-    for (int i = 0; i < 3; ++i) {
+    for (std::size_t i = 0; i < kParts.size(); ++i) {
       const FamilyStats& s = stats_[i];
-      // triplet/ is jgreylist-queue's: not mentioned in trees without it.
-      if (i == 2 && s.seen == 0 && s.directories == 0 && s.skipped == 0) continue;
+      // triplet/, awl/ and corr/ are jgreylist-queue's and
+      // jgreylist-policy's: not mentioned in trees without them.
+      if (i >= 2 && s.seen == 0 && s.directories == 0 && s.skipped == 0) continue;
       fmt::print("{}: {} entries seen, {} validated, {} pending, {} kept, {} {}removed, {} directories {}removed, {} "
                  "names skipped\n",
-                 names[i], s.seen, s.validated, s.pending, s.seen - s.removed, s.removed,
+                 kParts[i], s.seen, s.validated, s.pending, s.seen - s.removed, s.removed,
                  o_.dry_run ? "to be " : "", s.directories, o_.dry_run ? "to be " : "", s.skipped);
     }
   }
 
  private:
+  static constexpr std::array<std::string_view, 5> kParts = {"ip4", "ip6", "triplet", "awl", "corr"};
   FamilyStats& stats_for(std::string_view path) {
-    return stats_[path.starts_with("ip6") ? 1 : path.starts_with("triplet") ? 2 : 0];
+    std::string_view top = path.substr(0, path.find('/'));
+    for (std::size_t i = 1; i < kParts.size(); ++i) {
+      if (top == kParts[i]) return stats_[i];
+    }
+    return stats_[0];
   }
 
   const Options& o_;
   Filesystem& fs_;
   long now_;
-  FamilyStats stats_[3];
+  FamilyStats stats_[kParts.size()];
   bool failures_ = false;
 };
 

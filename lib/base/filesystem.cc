@@ -74,6 +74,9 @@ int Filesystem::fstatat(int dirfd, const char* path, struct stat* st, int flags)
 int Filesystem::futimens(int fd, const timespec times[2]) { return ::futimens(fd, times); }
 ssize_t Filesystem::write(int fd, const void* buf, size_t size) { return ::write(fd, buf, size); }
 ssize_t Filesystem::read(int fd, void* buf, size_t size) { return ::read(fd, buf, size); }
+ssize_t Filesystem::pwrite(int fd, const void* buf, size_t size, off_t offset) {
+  return ::pwrite(fd, buf, size, offset);
+}
 int Filesystem::close(int fd) { return ::close(fd); }
 int Filesystem::pipe2(int fds[2], int flags) { return ::pipe2(fds, flags); }
 int Filesystem::set_pipe_size(int fd, int bytes) { return ::fcntl(fd, F_SETPIPE_SZ, bytes); }

@@ -32,6 +32,7 @@ class Filesystem {
   virtual int futimens(int fd, const timespec times[2]);
   virtual ssize_t write(int fd, const void* buf, size_t size);
   virtual ssize_t read(int fd, void* buf, size_t size);
+  virtual ssize_t pwrite(int fd, const void* buf, size_t size, off_t offset);
   virtual int close(int fd);
   virtual int pipe2(int fds[2], int flags);
   // fcntl(fd, F_SETPIPE_SZ, bytes).

@@ -7,6 +7,7 @@
 
 #include "lib/base/env.h"
 #include "lib/base/printable.h"
+#include "lib/mail/normalise.h"
 
 namespace jgl {
 namespace {
@@ -62,6 +63,17 @@ Result<Settings> settings_from_env() {
   return s;
 }
 
+Result<SenderSettings> sender_settings_from_env() {
+  SenderSettings s;
+  auto awl = env_number("JGREYLIST_AWL", static_cast<long>(s.awl), 0, 1000000);
+  if (!awl) return std::unexpected(awl.error());
+  s.awl = static_cast<unsigned long>(*awl);
+  auto correspondents = env_number("JGREYLIST_CORRESPONDENTS", 0, 0, 1);
+  if (!correspondents) return std::unexpected(correspondents.error());
+  s.correspondents = *correspondents != 0;
+  return s;
+}
+
 Result<KeyKind> key_kind_from_env(KeyKind fallback) {
   const char* value = env_get("JGREYLIST_KEY");
   if (value == nullptr || *value == '\0') return fallback;
@@ -81,12 +93,15 @@ std::string_view log_words(Verdict v) {
     case Verdict::grey_expired: return "GREY first time (expired)";
     case Verdict::grey_too_soon: return "GREY too soon";
     case Verdict::ok_known: return "OK known";
+    case Verdict::ok_awl: return "OK auto-whitelisted";
+    case Verdict::ok_correspondent: return "OK correspondent";
   }
   return "?";
 }
 
 bool passes(Verdict v) {
-  return v == Verdict::ok_whitelisted || v == Verdict::ok_relayclient || v == Verdict::ok_known;
+  return v == Verdict::ok_whitelisted || v == Verdict::ok_relayclient || v == Verdict::ok_known ||
+         v == Verdict::ok_awl || v == Verdict::ok_correspondent;
 }
 
 bool decide_without_store(const Settings& s, const char* remote_host, Verdict* verdict) {
@@ -124,6 +139,20 @@ std::string store_open_trouble(const Error& error) { return "configuration error
 
 Key key_for(const Address& client, const Settings& s) {
   return Key(Prefix(client, client.is_v4() ? s.prefix4 : s.prefix6));
+}
+
+Key correspondent_for(std::string_view sender, std::string_view recipient) {
+  return Key::correspondent(normalise_recipient(sender), normalise_recipient(recipient));
+}
+
+bool correspondent_passes(const Entry& found, long now, const ExpiryPolicy& policy) {
+  ExpiryPolicy own = expiry_for(Key::Kind::correspondent, policy);
+  return !judge(found.first_seen.tv_sec, found.last_seen.tv_sec, now, own).expired;
+}
+
+bool awl_passes(const Entry& found, unsigned long n, long now, const ExpiryPolicy& policy) {
+  ExpiryPolicy own = expiry_for(Key::Kind::awl, policy);
+  return n > 0 && found.count >= n && !judge(found.first_seen.tv_sec, found.last_seen.tv_sec, now, own).expired;
 }
 
 std::string_view refusal_message(Verdict v, const Settings& s, const Address& client, char* buf,

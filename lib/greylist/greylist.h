@@ -50,6 +50,23 @@ Result<KeyKind> key_kind_from_env(KeyKind fallback);
 // only when the store is needed); the first malformed one is the error.
 Result<Settings> settings_from_env();
 
+// What jgreylist-queue and jgreylist-policy learn of senders beyond the
+// triplet (jgreylist itself reads none of it):
+//   JGREYLIST_AWL=N             a network whose triplets passed N times
+//                               (one counted an hour) passes at once; 0 off
+//   JGREYLIST_CORRESPONDENTS=1  mail our users send records its recipients,
+//                               whose mail back to them passes at once
+struct SenderSettings {
+  unsigned long awl = 5;
+  bool correspondents = false;
+};
+// How often a network's passes are counted at most (postgrey's rule).
+inline constexpr long kAwlInterval = 3600;
+
+// Reads JGREYLIST_AWL and JGREYLIST_CORRESPONDENTS; the first malformed
+// one is the error, naming it.
+Result<SenderSettings> sender_settings_from_env();
+
 // What happened to the client, with v8's log words.
 enum class Verdict {
   ok_whitelisted,   // JGREYLIST set and empty
@@ -60,6 +77,8 @@ enum class Verdict {
   grey_expired,     // an entry past its retry window (lib/store/expiry.h): created again
   grey_too_soon,    // entry younger than the hold time
   ok_known,         // entry old enough
+  ok_awl,           // its network passed JGREYLIST_AWL triplets (jgreylist-queue, jgreylist-policy)
+  ok_correspondent, // the sender is one our user wrote to (JGREYLIST_CORRESPONDENTS)
 };
 
 std::string_view log_words(Verdict v);
@@ -90,6 +109,20 @@ std::string store_open_trouble(const Error& error);
 
 // The key an address is stored under.
 Key key_for(const Address& client, const Settings& s);
+
+// The correspondent entry that lets mail from `sender` to `recipient` pass
+// (both lowercased, nothing else: the address our user wrote to, as the
+// reply comes from it). Recorded, when our user sends, as
+// correspondent_for(the recipient, our user).
+Key correspondent_for(std::string_view sender, std::string_view recipient);
+
+// Whether a correspondent entry found in the store still lets mail pass
+// (not past its max age, lib/store/expiry.h).
+bool correspondent_passes(const Entry& found, long now, const ExpiryPolicy& policy);
+
+// Whether a network's awl entry has N passes counted (JGREYLIST_AWL) and
+// has not expired: its triplets pass at once. N = 0: never.
+bool awl_passes(const Entry& found, unsigned long n, long now, const ExpiryPolicy& policy);
 
 // The refusal text: the deny message with its first '%' replaced by the
 // client's address, or v8's greylist text; sanitised, into buf.

@@ -13,13 +13,17 @@ std::string Key::digest() const {
   auto add = [&ctx](std::string_view part) {
     sha256_update(&ctx, part.size(), reinterpret_cast<const std::uint8_t*>(part.data()));
   };
-  if (kind_ == Kind::triplet) {
-    add(client_text());
+  if (kind_ == Kind::prefix || kind_ == Kind::awl) {
+    add(client_.format().view());
+  } else {
+    if (kind_ == Kind::triplet) {
+      add(client_text());
+      add(std::string_view("\0", 1));
+    }
+    add(sender_);
     add(std::string_view("\0", 1));
+    add(recipient_);
   }
-  add(sender_);
-  add(std::string_view("\0", 1));
-  add(recipient_);
   std::uint8_t sum[SHA256_DIGEST_SIZE];
   sha256_digest(&ctx, sizeof sum, sum);
   return lowercase_hex(sum, sizeof sum);

@@ -95,6 +95,7 @@ class Key {
   // hex SHA-256 of its parts (a triplet's client_text(), sender and
   // recipient; a correspondent's two addresses), NUL-separated. Fixed
   // length whatever the envelope holds; nothing of the addresses in it.
+  // An awl key's (the tree's name for it) hashes its network's CIDR text.
   std::string digest() const;
 
   friend bool operator==(const Key&, const Key&) = default;

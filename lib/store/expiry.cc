@@ -13,6 +13,12 @@ bool is_validated(long first_seen, long last_seen, const ExpiryPolicy& policy) {
 
 }  // namespace
 
+ExpiryPolicy expiry_for(Key::Kind kind, const ExpiryPolicy& policy) {
+  ExpiryPolicy own = policy;
+  if (kind == Key::Kind::awl || kind == Key::Kind::correspondent) own.holdtime = 0;
+  return own;
+}
+
 Expiry judge(long first_seen, long last_seen, long now, const ExpiryPolicy& policy) {
   return {is_validated(first_seen, last_seen, policy), now >= expires_at(first_seen, last_seen, policy)};
 }

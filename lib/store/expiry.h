@@ -9,6 +9,7 @@
 #pragma once
 
 #include "lib/base/error.h"
+#include "lib/net/key.h"
 
 namespace jgl {
 
@@ -22,6 +23,11 @@ struct Expiry {
   bool validated;
   bool expired;
 };
+
+// The policy an entry of `key`'s kind lives by: awl and correspondent
+// entries have nothing to wait for, so they are never pending (a hold
+// time of 0) and live max_age after they were last seen.
+ExpiryPolicy expiry_for(Key::Kind kind, const ExpiryPolicy& policy);
 
 // Times in whole seconds since the epoch.
 Expiry judge(long first_seen, long last_seen, long now, const ExpiryPolicy& policy);

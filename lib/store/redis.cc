@@ -15,7 +15,8 @@ namespace jgl {
 namespace {
 
 // KEYS[1] the key; ARGV: now ("s.ns"), now's seconds, holdtime,
-// pending_age, max_age. Returns {created, first, last before now}, created
+// pending_age, max_age, then field and value pairs written with a new key
+// (a hashed key's parts, for listings). Returns {created, first, last before now}, created
 // 1 for a new key, 2 for one that had expired by judge() in
 // lib/store/expiry.cc and starts over (its TTL rounded up, it was still
 // there). The TTL follows expires_at(); at least one second, as EXPIRE with
@@ -26,7 +27,7 @@ local holdtime, pending, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumbe
 local seen = redis.call('HMGET', KEYS[1], 'first', 'last')
 if not seen[1] then
   redis.call('HSET', KEYS[1], 'first', now, 'last', now)
-  if ARGV[6] then redis.call('HSET', KEYS[1], 'client', ARGV[6], 'sender', ARGV[7], 'recipient', ARGV[8]) end
+  for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
   redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
   return {1, now, now}
 end
@@ -46,13 +47,35 @@ redis.call('EXPIRE', KEYS[1], math.max(ttl, 1))
 return {0, seen[1], seen[2] or seen[1]}
 )lua";
 
-// KEYS[1] the key; ARGV: first, last, ttl. Replaces whatever was there.
+// KEYS[1] the key; ARGV: first, last, ttl, then field and value pairs.
+// Replaces whatever was there.
 constexpr std::string_view kSetScript = R"lua(
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'first', ARGV[1], 'last', ARGV[2])
-if ARGV[4] then redis.call('HSET', KEYS[1], 'client', ARGV[4], 'sender', ARGV[5], 'recipient', ARGV[6]) end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
+)lua";
+
+// KEYS[1] an awl key; ARGV: now ("s.ns"), now's seconds, the interval
+// between counts, max_age, the network's CIDR text. Counts a pass when the
+// last count is at least the interval old (a new key starts at 1); the key
+// lives max_age after its last count. Returns {count, first, last}.
+constexpr std::string_view kCountScript = R"lua(
+local now, now_s = ARGV[1], tonumber(ARGV[2])
+local interval, max_age = tonumber(ARGV[3]), tonumber(ARGV[4])
+local seen = redis.call('HMGET', KEYS[1], 'first', 'last', 'count')
+if not seen[1] or not seen[3] then
+  redis.call('HSET', KEYS[1], 'first', now, 'last', now, 'count', 1, 'client', ARGV[5])
+  redis.call('EXPIRE', KEYS[1], math.max(max_age, 1))
+  return {1, now, now}
+end
+local last_s = tonumber(string.match(seen[2] or seen[1], '^%d+')) or 0
+if now_s - last_s < interval then return {tonumber(seen[3]) or 0, seen[1], seen[2] or seen[1]} end
+local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+redis.call('HSET', KEYS[1], 'last', now)
+redis.call('EXPIRE', KEYS[1], math.max(max_age, 1))
+return {count, seen[1], now}
 )lua";
 
 constexpr std::string_view kScanBatch = "1000";
@@ -74,6 +97,11 @@ const std::string& observe_sha1() {
 
 const std::string& set_sha1() {
   static const std::string sha = script_sha1(kSetScript);
+  return sha;
+}
+
+const std::string& count_sha1() {
+  static const std::string sha = script_sha1(kCountScript);
   return sha;
 }
 
@@ -137,15 +165,38 @@ std::string glob_escaped(std::string_view text) {
   return out + "*";
 }
 
-// A triplet's hash carries its key beside its times, for listings: the
-// key's name is only its digest.
-// `client` holds the client part's text the command's view points into.
-void add_triplet_fields(const Key& key, std::string& client, RedisCommand& command) {
-  if (!key.is_triplet()) return;
-  client = key.client_text();
-  command.emplace_back(client);
-  command.emplace_back(key.sender());
-  command.emplace_back(key.recipient());
+// A hashed key's hash carries its key beside its times, for listings: the
+// key's name is only its digest. `client` holds the client part's text the
+// command's views point into.
+void add_key_fields(const Key& key, std::string& client, RedisCommand& command) {
+  if (key.is_triplet()) {
+    client = key.client_text();
+    command.insert(command.end(), {"client", client});
+  }
+  if (key.is_triplet() || key.kind() == Key::Kind::correspondent) {
+    command.insert(command.end(), {"sender", key.sender(), "recipient", key.recipient()});
+  }
+}
+
+// A correspondent key from its hash's sender and recipient fields
+// (elements 2 and 3), checked against the digest its name ends with.
+Result<Key> correspondent_of(std::string_view name, const redisReply& fields) {
+  std::string_view outside = reply_text(fields.element[2]), local = reply_text(fields.element[3]);
+  if (fields.element[2]->type != REDIS_REPLY_STRING || fields.element[3]->type != REDIS_REPLY_STRING ||
+      outside.size() > Key::kMaxAddress || local.size() > Key::kMaxAddress) {
+    return fail_temporary(std::string(name) + ": a correspondent without its addresses");
+  }
+  Key key = Key::correspondent(std::string(outside), std::string(local));
+  if (!name.ends_with(key.digest())) return fail_temporary(std::string(name) + ": not the key its name hashes");
+  return key;
+}
+
+// An awl key's count (element 2), 0 when the field is missing.
+Result<unsigned long> count_of(std::string_view name, const redisReply* count) {
+  if (count->type == REDIS_REPLY_NIL) return 0UL;
+  auto n = parse_number(reply_text(count), 0, 1L << 40);
+  if (!n) return fail_temporary(std::string(name) + ": not a count");
+  return static_cast<unsigned long>(*n);
 }
 
 }  // namespace
@@ -157,6 +208,8 @@ RedisStore::RedisStore(RedisStoreSettings settings)
 
 Result<std::string> RedisStore::name_of(const Key& key) const {
   if (key.is_triplet()) return settings_.prefix + "triplet:" + key.digest();
+  if (key.kind() == Key::Kind::correspondent) return settings_.prefix + "corr:" + key.digest();
+  if (key.kind() == Key::Kind::awl) return settings_.prefix + "awl:" + std::string(key.client().format().view());
   const char* family = key.client().family() == Family::v4 ? "ip4:" : "ip6:";
   return settings_.prefix + family + std::string(key.client().format().view());
 }
@@ -165,12 +218,13 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   auto name = name_of(key);
   if (!name) return std::unexpected(name.error());
   std::string now_text = time_text(now), now_s = std::to_string(now.tv_sec);
-  std::string holdtime = std::to_string(settings_.expiry.holdtime);
-  std::string pending = std::to_string(settings_.expiry.pending_age);
-  std::string max_age = std::to_string(settings_.expiry.max_age);
+  const ExpiryPolicy expiry = expiry_for(key.kind(), settings_.expiry);
+  std::string holdtime = std::to_string(expiry.holdtime);
+  std::string pending = std::to_string(expiry.pending_age);
+  std::string max_age = std::to_string(expiry.max_age);
   RedisCommand command{"EVALSHA", observe_sha1(), "1", *name, now_text, now_s, holdtime, pending, max_age};
   std::string client;
-  add_triplet_fields(key, client, command);
+  add_key_fields(key, client, command);
   auto replies = run_script(kObserveScript, std::move(command));
   if (!replies) return std::unexpected(replies.error());
   const redisReply* r = (*replies)[0].get();
@@ -184,17 +238,42 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   return Sighting{created != 0, (*times)->first, (*times)->second, created == 2};
 }
 
+Result<Entry> RedisStore::count_pass(const Key& key, timespec now, long interval) {
+  if (key.kind() != Key::Kind::awl) return fail("count_pass: not an awl key");
+  auto name = name_of(key);
+  if (!name) return std::unexpected(name.error());
+  std::string now_text = time_text(now), now_s = std::to_string(now.tv_sec);
+  std::string interval_text = std::to_string(interval), max_age = std::to_string(settings_.expiry.max_age);
+  std::string client(key.client().format().view());
+  auto replies = run_script(kCountScript, {"EVALSHA", count_sha1(), "1", *name, now_text, now_s, interval_text,
+                                           max_age, client});
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = (*replies)[0].get();
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+    return reply_error(*name, r);
+  }
+  auto times = times_of(*name, r->element[1], r->element[2]);
+  if (!times) return std::unexpected(times.error());
+  if (!*times) return reply_error(*name, r);
+  return Entry{key, (*times)->first, (*times)->second, static_cast<unsigned long>(r->element[0]->integer)};
+}
+
 Result<std::optional<Entry>> RedisStore::find(const Key& key) {
   auto name = name_of(key);
   if (!name) return std::unexpected(name.error());
-  auto replies = request({{"HMGET", *name, "first", "last"}});
+  bool awl = key.kind() == Key::Kind::awl;
+  RedisCommand command{"HMGET", *name, "first", "last"};
+  if (awl) command.emplace_back("count");
+  auto replies = request({command});
   if (!replies) return std::unexpected(replies.error());
   const redisReply* r = (*replies)[0].get();
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return reply_error(*name, r);
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != command.size() - 2) return reply_error(*name, r);
   auto times = times_of(*name, r->element[0], r->element[1]);
   if (!times) return std::unexpected(times.error());
   if (!*times) return std::optional<Entry>();
-  return Entry{key, (*times)->first, (*times)->second};
+  auto count = awl ? count_of(*name, r->element[2]) : Result<unsigned long>(0UL);
+  if (!count) return std::unexpected(count.error());
+  return Entry{key, (*times)->first, (*times)->second, *count};
 }
 
 Result<void> RedisStore::set_times(const Entry& entry) {
@@ -202,13 +281,18 @@ Result<void> RedisStore::set_times(const Entry& entry) {
   if (!name) return std::unexpected(name.error());
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  long ttl = expires_at(entry.first_seen.tv_sec, entry.last_seen.tv_sec, settings_.expiry) - now.tv_sec;
+  long ttl = expires_at(entry.first_seen.tv_sec, entry.last_seen.tv_sec,
+                        expiry_for(entry.key.kind(), settings_.expiry)) - now.tv_sec;
   std::string first = time_text(entry.first_seen), last = time_text(entry.last_seen);
   std::string ttl_text = std::to_string(ttl);
   // Already expired: what Redis would keep of it is nothing.
   RedisCommand command{"EVALSHA", set_sha1(), "1", *name, first, last, ttl_text};
-  std::string client;
-  add_triplet_fields(entry.key, client, command);
+  std::string client, count = std::to_string(entry.count);
+  add_key_fields(entry.key, client, command);
+  if (entry.key.kind() == Key::Kind::awl) {
+    client = entry.key.client().format().view();
+    command.insert(command.end(), {"count", count, "client", client});
+  }
   auto replies = ttl <= 0 ? request({{"DEL", *name}}) : run_script(kSetScript, std::move(command));
   if (!replies) return std::unexpected(replies.error());
   if (is_error((*replies)[0].get())) return reply_error(*name, (*replies)[0].get());
@@ -243,25 +327,40 @@ Result<void> RedisStore::enumerate(EntryVisitor& visitor) {
 }
 
 // One SCAN batch: the keys' times in one round trip, each as an entry.
+// A hashed key's own key comes from its fields (a triplet's client, sender
+// and recipient; a correspondent's sender and recipient), an awl key's
+// from its name, with its count.
 Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& visitor) {
   std::vector<RedisCommand> commands;
   std::vector<std::optional<Key>> parsed;
+  std::vector<Key::Kind> kinds;
   for (std::size_t i = 0; i < keys.elements; ++i) {
     std::string_view name = reply_text(keys.element[i]);
     std::string_view rest = name.substr(std::min(name.size(), settings_.prefix.size()));
     if (rest.starts_with("triplet:") && rest.size() == 8 + 64) {
       parsed.emplace_back(std::nullopt);
+      kinds.push_back(Key::Kind::triplet);
       commands.push_back({"HMGET", name, "first", "last", "client", "sender", "recipient"});
       continue;
     }
+    if (rest.starts_with("corr:") && rest.size() == 5 + 64) {
+      parsed.emplace_back(std::nullopt);
+      kinds.push_back(Key::Kind::correspondent);
+      commands.push_back({"HMGET", name, "first", "last", "sender", "recipient"});
+      continue;
+    }
+    bool awl = rest.starts_with("awl:");
+    if (awl) rest.remove_prefix(4);
     bool v4 = rest.starts_with("ip4:"), v6 = rest.starts_with("ip6:");
-    auto prefix = v4 || v6 ? Prefix::parse(rest.substr(4)) : fail("not a greylisting key");
-    if (!prefix || prefix->family() != (v4 ? Family::v4 : Family::v6)) {
+    auto prefix = awl ? Prefix::parse(rest) : v4 || v6 ? Prefix::parse(rest.substr(4)) : fail("not a greylisting key");
+    if (!prefix || (!awl && prefix->family() != (v4 ? Family::v4 : Family::v6))) {
       visitor.problem(Error{shown_value(name, 200) + ": not a greylisting key: left alone", 0, false});
       continue;
     }
-    parsed.emplace_back(Key(*prefix));
+    parsed.emplace_back(awl ? Key::awl(*prefix) : Key(*prefix));
+    kinds.push_back(awl ? Key::Kind::awl : Key::Kind::prefix);
     commands.push_back({"HMGET", name, "first", "last"});
+    if (awl) commands.back().emplace_back("count");
   }
   if (commands.empty()) return {};
   auto replies = request(commands);
@@ -269,21 +368,24 @@ Result<void> RedisStore::enumerate_batch(const redisReply& keys, EntryVisitor& v
   for (std::size_t i = 0; i < commands.size(); ++i) {
     const redisReply* r = (*replies)[i].get();
     std::string name(commands[i][1]);
-    std::size_t fields = parsed[i] ? 2 : 5;
-    auto times = r->type == REDIS_REPLY_ARRAY && r->elements == fields ? times_of(name, r->element[0], r->element[1])
-                                                                       : reply_error(name, r);
+    auto times = r->type == REDIS_REPLY_ARRAY && r->elements == commands[i].size() - 2
+                     ? times_of(name, r->element[0], r->element[1])
+                     : reply_error(name, r);
+    Result<unsigned long> count = 0UL;
+    if (times && *times && kinds[i] == Key::Kind::awl) count = count_of(name, r->element[2]);
     if (times && *times && !parsed[i]) {
-      auto key = triplet_of(name, *r);
+      auto key = kinds[i] == Key::Kind::triplet ? triplet_of(name, *r) : correspondent_of(name, *r);
       if (!key) times = std::unexpected(key.error());
       else parsed[i] = std::move(*key);
     }
+    if (times && !count) times = std::unexpected(count.error());
     if (!times) {
       // This key's contents, not the server: left alone, as the tree's junk.
       Error e = times.error();
       e.temporary = false;
       visitor.problem(e);
     }
-    if (times && *times) visitor.entry(Entry{*parsed[i], (*times)->first, (*times)->second});
+    if (times && *times) visitor.entry(Entry{*parsed[i], (*times)->first, (*times)->second, *count});
   }
   return {};
 }

@@ -4,6 +4,9 @@
 //
 //   jgreylist:ip4:192.0.2.0/24     first "1700000000.123456789"  last "..."
 //   jgreylist:ip6:2001:db8::/64
+//   jgreylist:triplet:<sha-256>    first, last, client, sender, recipient
+//   jgreylist:awl:192.0.2.0/24     first, last, count, client
+//   jgreylist:corr:<sha-256>       first, last, sender, recipient
 //
 // first and last are the sightings the tree keeps as mtime and atime, in
 // seconds and nanoseconds. Every key carries a TTL from the one expiry rule
@@ -43,6 +46,7 @@ class RedisStore final : public Store {
 
   std::string_view where() const override { return where_; }
   Result<Sighting> observe(const Key& key, timespec now) override;
+  Result<Entry> count_pass(const Key& key, timespec now, long interval) override;
   Result<std::optional<Entry>> find(const Key& key) override;
   Result<void> set_times(const Entry& entry) override;
   Result<bool> forget(const Key& key) override;

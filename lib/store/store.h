@@ -2,8 +2,8 @@
 //
 // Every program that reads or writes the state talks to a Store: one
 // sighting at a time for the filters (jgreylist, jgreylist-queue,
-// jgreylist-policy), and find, set_times, forget and enumerate for
-// jgreylist-admin. Each backend is one implementation of this interface
+// jgreylist-policy), a count of passes for auto-whitelisting, and find,
+// set_times, forget and enumerate for jgreylist-admin. Each backend is one implementation of this interface
 // and one case in open_store() (lib/store/open.h):
 //
 //   lib/store/tree.h   the tree of empty files (JGREYLIST_DIR), v8's layout
@@ -38,6 +38,8 @@ struct Entry {
   Key key;
   timespec first_seen{};
   timespec last_seen{};
+  // An awl entry's passes counted (count_pass); 0 for every other kind.
+  unsigned long count = 0;
 };
 
 class EntryVisitor {
@@ -63,6 +65,14 @@ class Store {
   // that every store keeps the same retry window, whether it forgets by
   // itself (Redis's TTLs) or waits for jgreylist-clean (the tree).
   virtual Result<Sighting> observe(const Key& key, timespec now) = 0;
+
+  // Counts a pass of an awl key's network (Key::awl): at most one every
+  // `interval` seconds, so that the count and the entry's last sighting
+  // move only when the last count is that old; a new or expired entry
+  // starts at one, first seen now. Returns the entry as it is after.
+  // Awl and correspondent entries are never pending: they live max_age
+  // after they were last seen (lib/store/expiry.h, expiry_for).
+  virtual Result<Entry> count_pass(const Key& key, timespec now, long interval) = 0;
 
   // The key's entry, unchanged; nullopt when there is none.
   virtual Result<std::optional<Entry>> find(const Key& key) = 0;

@@ -90,9 +90,36 @@ TreeStore::~TreeStore() {
 }
 
 Result<TreePath> TreeStore::path_of(const Key& key) const {
-  if (key.is_triplet()) return TreePath::triplet(key.digest());
+  if (!key.is_prefix()) return TreePath::hashed(key.kind(), key.digest());
   return TreePath(key.client());
 }
+
+namespace {
+
+// A hashed entry's contents, read from fd (open with O_NOATIME, so that
+// reading does not make it look seen), at most kEntryContentMax bytes.
+Result<std::string> read_content(Filesystem& fs, int fd) {
+  char buf[kEntryContentMax + 1];
+  std::size_t size = 0;
+  ssize_t n = 0;
+  while (size < sizeof buf && (n = fs.read(fd, buf + size, sizeof buf - size)) > 0) size += static_cast<std::size_t>(n);
+  if (n < 0) return fail_temporary(std::strerror(errno), errno);
+  return std::string(buf, size);
+}
+
+// O_NOATIME: reading must not make the entry look seen. Entries are 0600,
+// so whoever can read one owns it (or is root) and may ask that.
+constexpr int kReadContent = O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+
+std::unexpected<Error> not_readable(std::string_view path, int e) {
+  if (e == EPERM) {
+    return fail_temporary("open " + std::string(path) +
+                          ": not readable without changing its last sighting (not its owner)", EPERM);
+  }
+  return store_error("open", path, e);
+}
+
+}  // namespace
 
 int TreeStore::open_entry(const TreePath& path) {
   return fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
@@ -103,7 +130,7 @@ Result<int> TreeStore::open_located(TreePath& path, struct stat& st, Cover cover
     int fd = open_entry(path);
     if (fd < 0) {
       if (errno == ENOENT) return -1;
-      if (errno != ENOTDIR || path.is_triplet()) return store_error("open", path.view(), errno);
+      if (errno != ENOTDIR || path.is_hashed()) return store_error("open", path.view(), errno);
       bool vanished = false;
       auto shorter = shorter_entry(path, &vanished);
       if (!shorter) return std::unexpected(shorter.error());
@@ -163,9 +190,9 @@ Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
     struct stat st;
     auto fd = open_located(*path, st, Cover::follow);
     if (!fd) return std::unexpected(fd.error());
-    if (*fd >= 0) return touch_open_entry(*fd, st, *path, now);
+    if (*fd >= 0) return touch_open_entry(*fd, st, *path, now, expiry_for(key.kind(), expiry_));
     bool raced = false;
-    auto created = create(*path, now, now, key.is_triplet() ? triplet_content(key) : std::string(), &raced);
+    auto created = create(*path, now, now, key.is_prefix() ? std::string() : entry_content(key), &raced);
     if (created || !raced) return created;
   }
   return gave_up(path->view());
@@ -173,8 +200,9 @@ Result<Sighting> TreeStore::observe(const Key& key, timespec now) {
 
 // Marks the entry open on fd seen `now` (atime only) and closes it; an
 // expired entry starts over (mtime too), in the same one system call.
-Result<Sighting> TreeStore::touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now) {
-  bool expired = judge(st.st_mtim.tv_sec, st.st_atim.tv_sec, now.tv_sec, expiry_).expired;
+Result<Sighting> TreeStore::touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now,
+                                            const ExpiryPolicy& expiry) {
+  bool expired = judge(st.st_mtim.tv_sec, st.st_atim.tv_sec, now.tv_sec, expiry).expired;
   const timespec times[2] = {now, expired ? now : timespec{0, UTIME_OMIT}};
   int rc = fs_->futimens(fd, times);
   int e = errno;
@@ -187,6 +215,8 @@ Result<Sighting> TreeStore::touch_open_entry(int fd, const struct stat& st, cons
 Result<std::optional<Entry>> TreeStore::find(const Key& key) {
   auto path = path_of(key);
   if (!path) return std::unexpected(path.error());
+  // An awl entry is read for its count: one open, without changing its times.
+  if (key.kind() == Key::Kind::awl) return find_count(key, *path);
   int own_bytes = path->bytes();
   struct stat st;
   auto fd = open_located(*path, st, Cover::follow);
@@ -198,6 +228,72 @@ Result<std::optional<Entry>> TreeStore::find(const Key& key) {
   return Entry{found, st.st_mtim, st.st_atim};
 }
 
+// An awl entry with its count, read without changing its times.
+Result<std::optional<Entry>> TreeStore::find_count(const Key& key, const TreePath& path) {
+  int fd = fs_->open_beneath(root_fd_, path.c_str(), O_RDONLY | kReadContent, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<Entry>();
+    return not_readable(path.view(), errno);
+  }
+  struct stat st;
+  auto content = fs_->fstat(fd, &st) == 0 ? read_content(*fs_, fd) : store_error("stat", path.view(), errno);
+  fs_->close(fd);
+  if (!content) return std::unexpected(content.error());
+  auto parsed = parse_entry_content(key.kind(), *content);
+  if (!parsed || parsed->key != key) return fail_temporary(std::string(path.view()) + ": not the awl entry of " + key.client_text());
+  return Entry{key, st.st_mtim, st.st_atim, parsed->count};
+}
+
+Result<Entry> TreeStore::count_pass(const Key& key, timespec now, long interval) {
+  if (key.kind() != Key::Kind::awl) return fail("count_pass: not an awl key");
+  auto path = path_of(key);
+  if (!path) return std::unexpected(path.error());
+  ExpiryPolicy expiry = expiry_for(key.kind(), expiry_);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    int fd = fs_->open_beneath(root_fd_, path->c_str(), O_RDWR | kReadContent, 0);
+    if (fd < 0 && errno != ENOENT) return not_readable(path->view(), errno);
+    if (fd < 0) {
+      bool raced = false;
+      auto created = create(*path, now, now, entry_content(key, 1), &raced);
+      if (created) return Entry{key, now, now, 1};
+      if (!raced) return std::unexpected(created.error());
+      continue;
+    }
+    auto counted = count_open_entry(fd, key, *path, now, interval, expiry);
+    fs_->close(fd);
+    return counted;
+  }
+  return gave_up(path->view());
+}
+
+// count_pass on the entry open read-write on fd: the count rewritten in
+// place (it has a fixed width), then the times put back (writing moved
+// the mtime, which is the first sighting).
+Result<Entry> TreeStore::count_open_entry(int fd, const Key& key, const TreePath& path, timespec now, long interval,
+                                          const ExpiryPolicy& expiry) {
+  struct stat st;
+  if (fs_->fstat(fd, &st) != 0) return store_error("stat", path.view(), errno);
+  auto content = read_content(*fs_, fd);
+  if (!content) return std::unexpected(content.error());
+  auto parsed = parse_entry_content(key.kind(), *content);
+  if (!parsed || parsed->key != key) return fail_temporary(std::string(path.view()) + ": not the awl entry of " + key.client_text());
+  Entry entry{key, st.st_mtim, st.st_atim, parsed->count};
+  if (judge(st.st_mtim.tv_sec, st.st_atim.tv_sec, now.tv_sec, expiry).expired) {
+    entry = Entry{key, now, now, 1};
+  } else if (now.tv_sec - st.st_atim.tv_sec >= interval) {
+    entry.last_seen = now;
+    entry.count = std::min(entry.count + 1, kMaxCount);
+  } else {
+    return entry;
+  }
+  std::string updated = entry_content(key, entry.count);
+  ssize_t wrote = fs_->pwrite(fd, updated.data(), updated.size(), 0);
+  if (wrote != static_cast<ssize_t>(updated.size())) return store_error("write", path.view(), wrote < 0 ? errno : EIO);
+  const timespec times[2] = {entry.last_seen, entry.first_seen};
+  if (fs_->futimens(fd, times) != 0) return store_error("touch", path.view(), errno);
+  return entry;
+}
+
 Result<void> TreeStore::set_times(const Entry& entry) {
   auto path = path_of(entry.key);
   if (!path) return std::unexpected(path.error());
@@ -205,6 +301,10 @@ Result<void> TreeStore::set_times(const Entry& entry) {
     struct stat st;
     auto fd = open_located(*path, st, Cover::refuse);
     if (!fd) return std::unexpected(fd.error());
+    if (*fd >= 0 && entry.key.kind() == Key::Kind::awl) {
+      fs_->close(*fd);
+      return set_awl(entry, *path);
+    }
     if (*fd >= 0) {
       const timespec times[2] = {entry.last_seen, entry.first_seen};
       int rc = fs_->futimens(*fd, times);
@@ -215,11 +315,31 @@ Result<void> TreeStore::set_times(const Entry& entry) {
     }
     bool raced = false;
     auto created = create(*path, entry.first_seen, entry.last_seen,
-                          entry.key.is_triplet() ? triplet_content(entry.key) : std::string(), &raced);
+                          entry.key.is_prefix() ? std::string() : entry_content(entry.key, entry.count), &raced);
     if (created) return {};
     if (!raced) return std::unexpected(created.error());
   }
   return gave_up(path->view());
+}
+
+// An existing awl entry's count and times replaced, through a descriptor
+// open for writing.
+Result<void> TreeStore::set_awl(const Entry& entry, const TreePath& path) {
+  int fd = fs_->open_beneath(root_fd_, path.c_str(), O_WRONLY | kReadContent, 0);
+  if (fd < 0) return not_readable(path.view(), errno);
+  std::string content = entry_content(entry.key, entry.count);
+  const char* failed = nullptr;
+  ssize_t wrote = fs_->pwrite(fd, content.data(), content.size(), 0);
+  if (wrote != static_cast<ssize_t>(content.size())) {
+    failed = "write";
+    if (wrote >= 0) errno = EIO;
+  }
+  const timespec times[2] = {entry.last_seen, entry.first_seen};
+  if (failed == nullptr && fs_->futimens(fd, times) != 0) failed = "touch";
+  int e = errno;
+  fs_->close(fd);
+  if (failed != nullptr) return store_error(failed, path.view(), e);
+  return {};
 }
 
 Result<bool> TreeStore::forget(const Key& key) {
@@ -264,16 +384,16 @@ class EnumerationVisitor : public TreeVisitor {
  public:
   EnumerationVisitor(EntryVisitor& visitor, Filesystem& fs) : visitor_(visitor), fs_(fs) {}
   bool entry(const EntryVisit& v) override {
-    if (!v.triplet) {
+    if (v.kind == Key::Kind::prefix) {
       visitor_.entry(Entry{Key(v.key), v.st.st_mtim, v.st.st_atim});
       return false;  // kept
     }
-    auto key = triplet_key(v);
-    if (!key) {
-      visitor_.problem(Error{std::string(v.path) + ": " + key.error().message + ": left alone", 0,
-                             key.error().temporary});
+    auto content = hashed_content(v);
+    if (!content) {
+      visitor_.problem(Error{std::string(v.path) + ": " + content.error().message + ": left alone", 0,
+                             content.error().temporary});
     } else {
-      visitor_.entry(Entry{*key, v.st.st_mtim, v.st.st_atim});
+      visitor_.entry(Entry{std::move(content->key), v.st.st_mtim, v.st.st_atim, content->count});
     }
     return false;
   }
@@ -286,30 +406,26 @@ class EnumerationVisitor : public TreeVisitor {
   }
 
  private:
-  // A triplet entry's key, from its contents, checked against its name.
-  Result<Key> triplet_key(const EntryVisit& v) {
-    // O_NOATIME: reading must not make the entry look seen. Entries are
-    // 0600, so whoever can read one owns it (or is root) and may ask that.
-    int fd = fs_.openat(v.dirfd, v.name, O_RDONLY | O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  // A hashed entry's key (and count), from its contents, checked against
+  // its name.
+  Result<EntryContent> hashed_content(const EntryVisit& v) {
+    int fd = fs_.openat(v.dirfd, v.name, O_RDONLY | kReadContent, 0);
     if (fd < 0 && errno == EPERM) {
       return fail_temporary("not readable without changing its last sighting (not its owner)", EPERM);
     }
     if (fd < 0) return fail_temporary(std::strerror(errno), errno);
-    char buf[kTripletContentMax + 1];
-    std::size_t size = 0;
-    ssize_t n = 0;
-    while (size < sizeof buf && (n = fs_.read(fd, buf + size, sizeof buf - size)) > 0) size += static_cast<std::size_t>(n);
-    int e = errno;
+    auto content = read_content(fs_, fd);
     fs_.close(fd);
-    if (n < 0) return fail_temporary(std::strerror(e), e);
-    auto key = parse_triplet_content(std::string_view(buf, size));
-    if (!key) return key;
-    std::string digest = key->digest();
+    if (!content) return std::unexpected(content.error());
+    auto parsed = parse_entry_content(v.kind, *content);
+    if (!parsed) return parsed;
+    // "KIND/ab/cd/<60>": the digest without its slashes.
     std::string_view path = v.path;
-    // "triplet/ab/cd/<60>": the digest without its slashes.
-    std::string named = std::string(path.substr(8, 2)) + std::string(path.substr(11, 2)) + std::string(path.substr(14));
-    if (named != digest) return fail("its contents are not the key its name hashes");
-    return key;
+    std::size_t end = path.size();
+    std::string named = std::string(path.substr(end - 66, 2)) + std::string(path.substr(end - 63, 2)) +
+                        std::string(path.substr(end - 60));
+    if (named != parsed->key.digest()) return fail("its contents are not the key its name hashes");
+    return parsed;
   }
 
   EntryVisitor& visitor_;

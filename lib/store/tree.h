@@ -1,8 +1,10 @@
 // store/tree.h: the greylisting state as a tree of empty files (v8's).
 //
 // Where each key lives is lib/store/tree_path.h (ip4/127/000/000, ip6/20/01/...,
-// triplet/ab/cd/...). Each entry is an empty file: its mtime is when the
-// key was first seen, its atime when it was last seen. Keys of different
+// triplet/ab/cd/..., awl/..., corr/...). Each entry is a file, empty for a
+// prefix key, else holding its key (and an awl entry's count): its mtime is
+// when the key was first seen, its atime when it was last seen (for an awl
+// entry, last counted). Keys of different
 // lengths share one tree (per-client JGREYLIST_BY_IP, a changed PREFIX4): a
 // key whose path is a directory, because entries of longer keys lie below
 // it, keeps its entry inside it as `net`; a key whose path is blocked by a
@@ -49,6 +51,7 @@ class TreeStore final : public Store {
   // When an observed entry has expired (default: ExpiryPolicy's defaults).
   void set_expiry(const ExpiryPolicy& expiry) { expiry_ = expiry; }
   Result<Sighting> observe(const Key& key, timespec now) override;
+  Result<Entry> count_pass(const Key& key, timespec now, long interval) override;
   Result<std::optional<Entry>> find(const Key& key) override;
   Result<void> set_times(const Entry& entry) override;
   Result<bool> forget(const Key& key) override;
@@ -75,7 +78,12 @@ class TreeStore final : public Store {
   // (Cover::refuse). `path` becomes what was opened. -1: no entry.
   Result<int> open_located(TreePath& path, struct stat& st, Cover cover);
   Result<TreePath> shorter_entry(const TreePath& path, bool* vanished);
-  Result<Sighting> touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now);
+  Result<Sighting> touch_open_entry(int fd, const struct stat& st, const TreePath& path, timespec now,
+                                    const ExpiryPolicy& expiry);
+  Result<std::optional<Entry>> find_count(const Key& key, const TreePath& path);
+  Result<Entry> count_open_entry(int fd, const Key& key, const TreePath& path, timespec now, long interval,
+                                 const ExpiryPolicy& expiry);
+  Result<void> set_awl(const Entry& entry, const TreePath& path);
   // `content`: written into the new entry (a triplet's key), or empty.
   Result<Sighting> create(const TreePath& path, timespec first, timespec last, std::string_view content,
                           bool* raced);

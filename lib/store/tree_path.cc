@@ -1,7 +1,9 @@
 // store/tree_path.cc: keys as the tree names them, and names back to keys.
 #include "lib/store/tree_path.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fmt/format.h>
 #include <string>
 
 #include "lib/base/number.h"
@@ -46,9 +48,20 @@ const char* TreePath::level(int i, char* buf) const {
   return buf;
 }
 
-TreePath TreePath::triplet(std::string_view digest) {
+std::string_view hashed_top(Key::Kind kind) {
+  switch (kind) {
+    case Key::Kind::awl:
+      return "awl";
+    case Key::Kind::correspondent:
+      return "corr";
+    default:
+      return "triplet";
+  }
+}
+
+TreePath TreePath::hashed(Key::Kind kind, std::string_view digest) {
   TreePath p;
-  std::string_view top = "triplet";
+  std::string_view top = hashed_top(kind);
   std::memcpy(p.text_, top.data(), top.size());
   p.size_ = top.size();
   std::size_t at = 0;
@@ -60,32 +73,58 @@ TreePath TreePath::triplet(std::string_view digest) {
   }
   p.text_[p.size_] = '\0';
   p.levels_ = 4;
-  p.triplet_ = true;
+  p.hashed_ = true;
   return p;
 }
 
-std::string triplet_content(const Key& key) {
-  std::string content = key.client_text();
-  content += '\0';
-  content += key.sender();
-  content += '\0';
-  content += key.recipient();
+std::string entry_content(const Key& key, unsigned long count) {
+  std::string content;
+  if (key.kind() == Key::Kind::awl) {
+    content = key.client().format().view();
+    content += '\0';
+    content += fmt::format("{:0{}}", std::min(count, kMaxCount), kCountDigits);
+  } else {
+    if (key.is_triplet()) {
+      content = key.client_text();
+      content += '\0';
+    }
+    content += key.sender();
+    content += '\0';
+    content += key.recipient();
+  }
   content += '\0';
   return content;
 }
 
-Result<Key> parse_triplet_content(std::string_view content) {
+Result<EntryContent> parse_entry_content(Key::Kind kind, std::string_view content) {
+  std::string_view what = kind == Key::Kind::awl             ? "an awl entry's contents"
+                          : kind == Key::Kind::correspondent ? "a correspondent entry's contents"
+                                                             : "a triplet entry's contents";
   std::string_view parts[3];
-  for (auto& part : parts) {
+  std::size_t fields = kind == Key::Kind::triplet ? 3 : 2;
+  for (std::size_t i = 0; i < fields; ++i) {
     std::size_t nul = content.find('\0');
-    if (nul == std::string_view::npos) return fail("not a triplet entry's contents");
-    part = content.substr(0, nul);
+    if (nul == std::string_view::npos) return fail("not " + std::string(what));
+    parts[i] = content.substr(0, nul);
     content.remove_prefix(nul + 1);
   }
-  if (!content.empty()) return fail("not a triplet entry's contents");
+  if (!content.empty()) return fail("not " + std::string(what));
+  if (kind == Key::Kind::awl) {
+    auto client = Prefix::parse(parts[0]);
+    auto count = parts[1].size() == kCountDigits ? parse_number(parts[1], 0, static_cast<long>(kMaxCount))
+                                                 : fail("not a count");
+    if (!client || !count) return fail("not " + std::string(what));
+    return EntryContent{Key::awl(*client), static_cast<unsigned long>(*count)};
+  }
+  if (kind == Key::Kind::correspondent) {
+    if (parts[0].size() > Key::kMaxAddress || parts[1].size() > Key::kMaxAddress) {
+      return fail("not " + std::string(what));
+    }
+    return EntryContent{Key::correspondent(std::string(parts[0]), std::string(parts[1])), 0};
+  }
   auto key = Key::triplet_from(parts[0], parts[1], parts[2]);
-  if (!key) return fail("not a triplet entry's contents: " + key.error().message);
-  return key;
+  if (!key) return fail("not " + std::string(what) + ": " + key.error().message);
+  return EntryContent{std::move(*key), 0};
 }
 
 bool is_hex_name(std::string_view name, std::size_t size) {

@@ -3,6 +3,8 @@
 //   $DIR/ip4/127/000/000        127.0.0.0/24, one 3-digit decimal level a byte
 //   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
 //   $DIR/triplet/ab/cd/ef01...  (client, sender, recipient) by its SHA-256
+//   $DIR/awl/ab/cd/ef01...      a network's passes, by its CIDR text's SHA-256
+//   $DIR/corr/ab/cd/ef01...     (outside address, our user) by its SHA-256
 //
 // v8's layout, byte for byte, for prefix keys. The store (lib/store/tree.h)
 // opens these paths; the walk (lib/store/walk.h) reads names back into keys with
@@ -29,19 +31,20 @@ class TreePath {
   static constexpr std::string_view kInside = "net";
   // One level for each byte the key's length touches, at least one.
   explicit TreePath(const Prefix& key);
-  // A triplet's place: "triplet/ab/cd/" and the 60 other hex digits of its
-  // digest (Key::digest), two levels of 256 directories at most each.
-  static TreePath triplet(std::string_view digest);
+  // A triplet's, an awl's or a correspondent's place: its kind's subtree
+  // ("triplet/ab/cd/") and the 60 other hex digits of its digest
+  // (Key::digest), two levels of 256 directories at most each.
+  static TreePath hashed(Key::Kind kind, std::string_view digest);
   std::string_view view() const { return {text_, size_}; }
   const char* c_str() const { return text_; }
   int levels() const { return levels_; }
   // The byte levels, the family's and `net` not counted.
   int bytes() const { return levels_ - 1 - (inside_ ? 1 : 0); }
   bool is_inside() const { return inside_; }
-  bool is_triplet() const { return triplet_; }
+  bool is_hashed() const { return hashed_; }
   // Whether a longer key's entries may lie below: not for a /32 or /128,
-  // nor for a triplet.
-  bool may_hold_longer() const { return !triplet_ && bytes() < (text_[2] == '4' ? 4 : 16); }
+  // nor for a hashed entry.
+  bool may_hold_longer() const { return !hashed_ && bytes() < (text_[2] == '4' ? 4 : 16); }
   // The i-th level's name (0 is "ip4" or "ip6"), NUL-terminated into buf.
   const char* level(int i, char* buf) const;
   // This path with `net` below it.
@@ -55,23 +58,37 @@ class TreePath {
   std::size_t size_ = 0;
   int levels_ = 0;
   bool inside_ = false;
-  bool triplet_ = false;
+  bool hashed_ = false;
 };
 
-// A triplet entry's contents: its client part (Key::client_text), sender and
-// recipient, each followed by a NUL, so that listings can show the key
-// that its name only hashes. At most this many bytes.
-constexpr std::size_t kTripletContentMax = Key::kSpfMark.size() + Key::kMaxDomain + 1 + 2 * (Key::kMaxAddress + 1);
-std::string triplet_content(const Key& key);
-// The key back from an entry's contents; fails on anything else.
-Result<Key> parse_triplet_content(std::string_view content);
+// A hashed entry's contents, so that listings can show the key its name
+// only hashes, and an awl entry's count:
+//   triplet        its client part (Key::client_text), sender, recipient
+//   corr           the outside address, our user's address
+//   awl            its network (CIDR text), then its count as kCountDigits
+//                  decimal digits (fixed, so that a count is rewritten in
+//                  place)
+// each followed by a NUL. At most kEntryContentMax bytes.
+constexpr std::size_t kCountDigits = 10;
+constexpr unsigned long kMaxCount = 9999999999UL;
+constexpr std::size_t kEntryContentMax = Key::kSpfMark.size() + Key::kMaxDomain + 1 + 2 * (Key::kMaxAddress + 1);
+std::string entry_content(const Key& key, unsigned long count = 0);
+struct EntryContent {
+  Key key;
+  unsigned long count;
+};
+// The key (and count) back from an entry's contents; fails on anything else.
+Result<EntryContent> parse_entry_content(Key::Kind kind, std::string_view content);
+
+// "triplet", "awl" or "corr": the subtree of a hashed kind.
+std::string_view hashed_top(Key::Kind kind);
 
 // The inverse of TreePath for one level below ip4/ or ip6/: the byte it
 // stands for, or -1 if the name does not fit the grammar (3-digit decimal
 // 000-255, 2-digit lowercase hex).
 int tree_level_byte(Family family, std::string_view name);
 
-// Whether `name` is `size` lowercase hex digits: the triplet subtree's
+// Whether `name` is `size` lowercase hex digits: the hashed subtrees'
 // grammar (2 for its two directory levels, 60 for an entry).
 bool is_hex_name(std::string_view name, std::size_t size);
 

@@ -23,7 +23,7 @@ class Walk {
 
   // Walks root_fd/top, or the root itself as the family's top when `top`
   // is "." (a v8 tree, whose IPv4 levels start at the root).
-  void family(int root_fd, Family family, const char* top) {
+  void family(int root_fd, Family family, const char* top, Key::Kind kind) {
     path_ = top;
     int fd = fs_.openat(root_fd, top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -48,7 +48,8 @@ class Walk {
     }
     family_ = family;
     max_levels_ = family == Family::v4 ? 4 : 16;
-    triplets_ = std::strcmp(top, "triplet") == 0;
+    hashed_ = kind != Key::Kind::prefix;
+    kind_ = kind;
     directory(fd, 0);
   }
 
@@ -118,7 +119,7 @@ class Walk {
 
   // Returns true when the name is gone.
   bool child(int fd, const char* name, int depth) {
-    if (triplets_) return triplet_child(fd, name, depth);
+    if (hashed_) return hashed_child(fd, name, depth);
     if (depth > 0 && name == TreePath::kInside) return inside_entry(fd, name, depth);
     int byte = tree_level_byte(family_, name);
     if (byte < 0) {
@@ -145,8 +146,9 @@ class Walk {
     return descend(fd, name, depth);
   }
 
-  // Below triplet/: two levels of 2 hex digits, then entries of 60.
-  bool triplet_child(int fd, const char* name, int depth) {
+  // Below triplet/, awl/ and corr/: two levels of 2 hex digits, then
+  // entries of 60.
+  bool hashed_child(int fd, const char* name, int depth) {
     bool entry_name = depth == 2 && is_hex_name(name, 60);
     if (!entry_name && !(depth < 2 && is_hex_name(name, 2))) {
       visitor_.junk(path_, "name does not fit the tree: left alone");
@@ -154,7 +156,7 @@ class Walk {
     }
     struct stat st;
     if (auto done = stat_child(fd, name, &st)) return *done;
-    if (entry_name && S_ISREG(st.st_mode)) return visitor_.entry(EntryVisit{Prefix(), fd, name, path_, st, true});
+    if (entry_name && S_ISREG(st.st_mode)) return visitor_.entry(EntryVisit{Prefix(), fd, name, path_, st, kind_});
     if (entry_name || !S_ISDIR(st.st_mode)) {
       visitor_.junk(path_, S_ISLNK(st.st_mode) ? "symlink: left alone" : "not where an entry can be: left alone");
       return false;
@@ -182,7 +184,8 @@ class Walk {
   dev_t dev_;
   Family family_ = Family::v4;
   int max_levels_ = 4;
-  bool triplets_ = false;
+  bool hashed_ = false;
+  Key::Kind kind_ = Key::Kind::prefix;
   std::uint8_t bytes_[16] = {};
   std::string path_;
 };
@@ -218,20 +221,26 @@ namespace {
 struct Top {
   Family family;
   const char* name;
+  Key::Kind kind = Key::Kind::prefix;
 };
 
 Result<void> walk_tops(const TreeRoot& root, TreeVisitor& visitor, std::initializer_list<Top> tops) {
   auto dev = root_device(root);
   if (!dev) return std::unexpected(dev.error());
   Walk walk(root, visitor, *dev);
-  for (const Top& top : tops) walk.family(root.fd, top.family, top.name);
+  for (const Top& top : tops) walk.family(root.fd, top.family, top.name, top.kind);
   return {};
 }
 
 }  // namespace
 
 Result<void> walk_tree(const TreeRoot& root, TreeVisitor& visitor) {
-  return walk_tops(root, visitor, {{Family::v4, "ip4"}, {Family::v6, "ip6"}, {Family::v4, "triplet"}});
+  return walk_tops(root, visitor,
+                   {{Family::v4, "ip4"},
+                    {Family::v6, "ip6"},
+                    {Family::v4, "triplet", Key::Kind::triplet},
+                    {Family::v4, "awl", Key::Kind::awl},
+                    {Family::v4, "corr", Key::Kind::correspondent}});
 }
 
 Result<void> walk_v8_tree(const TreeRoot& root, TreeVisitor& visitor) {

@@ -1,7 +1,7 @@
 // store/walk.h: a walk over the greylisting tree, for cleaners and reports.
 //
-// It visits every entry under ip4/ and ip6/ whose every level fits the tree
-// grammar, relative to directory descriptors (openat, fstatat), never
+// It visits every entry under ip4/, ip6/, triplet/, awl/ and corr/ whose
+// every level fits the tree grammar, relative to directory descriptors (openat, fstatat), never
 // following a symlink and never leaving the root's filesystem. Anything
 // else is reported as junk and left alone. Memory is bounded by the tree's
 // depth, not its size.
@@ -13,17 +13,20 @@
 
 #include "lib/base/error.h"
 #include "lib/base/filesystem.h"
+#include "lib/net/key.h"
 #include "lib/net/prefix.h"
 
 namespace jgl {
 
 struct EntryVisit {
-  Prefix key;             // its length is 8 bits a level; none for a triplet
+  Prefix key;             // its length is 8 bits a level; none for a hashed entry
   int dirfd;              // the directory holding it
   const char* name;       // its name in dirfd
   std::string_view path;  // relative to the root: "ip4/127/000/000"
   const struct stat& st;
-  bool triplet = false;   // under triplet/: the key is in its contents
+  // prefix under ip4/ and ip6/; under triplet/, awl/ or corr/ the key is in
+  // its contents (lib/store/tree_path.h)
+  Key::Kind kind = Key::Kind::prefix;
 };
 
 class TreeVisitor {
@@ -52,7 +55,7 @@ struct TreeRoot {
 // filesystem's root, ...").
 Result<void> refuse_filesystem_root(const struct stat& root);
 
-// Walks ip4/, ip6/, then triplet/. Fails only if the root itself cannot be examined
+// Walks ip4/, ip6/, then triplet/, awl/ and corr/. Fails only if the root itself cannot be examined
 // or is the filesystem's root.
 Result<void> walk_tree(const TreeRoot& root, TreeVisitor& visitor);
 

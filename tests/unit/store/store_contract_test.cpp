@@ -71,12 +71,15 @@ std::string shown(const timespec& t) { return std::to_string(t.tv_sec) + "." + s
 // addresses.
 std::string shown(const Key& key) {
   std::string text = key.is_triplet() ? key.client_text() : std::string(key.client().format().view());
-  if (key.is_triplet()) text += " <" + std::string(key.sender()) + "> <" + std::string(key.recipient()) + ">";
+  if (key.kind() == Key::Kind::awl) text = "awl " + text;
+  if (key.kind() == Key::Kind::correspondent) text = "corr";
+  if (key.is_triplet() || key.kind() == Key::Kind::correspondent) text += " <" + std::string(key.sender()) + "> <" + std::string(key.recipient()) + ">";
   return text;
 }
 
 std::string shown(const Entry& entry) {
-  return shown(entry.key) + " " + shown(entry.first_seen) + " " + shown(entry.last_seen);
+  return shown(entry.key) + " " + shown(entry.first_seen) + " " + shown(entry.last_seen) + " " +
+         std::to_string(entry.count);
 }
 
 class Collect : public jgl::EntryVisitor {
@@ -166,7 +169,7 @@ TEMPLATE_TEST_CASE("store contract: find reads an entry without changing it", "[
     auto found = store.find(prefix("192.0.2.0/24"));
     REQUIRE(found.has_value());
     REQUIRE(found->has_value());
-    CHECK(shown(**found) == "192.0.2.0/24 " + shown(t0) + " " + shown(t1));
+    CHECK(shown(**found) == "192.0.2.0/24 " + shown(t0) + " " + shown(t1) + " 0");
   }
   // A key of another length, or another family, is another entry.
   CHECK_FALSE(store.find(prefix("198.51.100.0/24"))->has_value());
@@ -218,6 +221,9 @@ TEMPLATE_TEST_CASE("store contract: enumerate gives every entry once, with its k
       {triplet(), ago(90), ago(80)},
       {Key::triplet(prefix("2001:db8::/64").client(), "", "postmaster@example.net"), ago(70), ago(60)},
       {Key::spf_triplet("example.org", "a@example.org", "b@example.net"), ago(40), ago(30)},
+      {Key::awl(prefix("192.0.2.0/24").client()), ago(7200), ago(3600), 2},
+      {Key::awl(prefix("2001:db8::/64").client()), ago(20), ago(20), 1},
+      {Key::correspondent("friend@example.org", "user@example.net"), ago(10), ago(5)},
   };
   std::map<std::string, std::string> expected;
   for (const Entry& e : written) {
@@ -233,4 +239,89 @@ TEMPLATE_TEST_CASE("store contract: enumerate gives every entry once, with its k
   Collect after;
   REQUIRE(store.enumerate(after).has_value());
   CHECK(after.entries == expected);
+}
+
+TEMPLATE_TEST_CASE("store contract: passes of a network are counted at most once an interval", "[store][contract]",
+                   Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  for (const Key& key : {Key::awl(prefix("192.0.2.0/24").client()), Key::awl(prefix("2001:db8::/64").client())}) {
+    INFO(shown(key));
+    CHECK_FALSE(store.find(key)->has_value());
+    timespec t0 = ago(10000, 1);
+    auto first = store.count_pass(key, t0, 3600);
+    REQUIRE(first.has_value());
+    CHECK(first->count == 1);
+    CHECK(shown(first->first_seen) == shown(t0));
+    CHECK(shown(first->last_seen) == shown(t0));
+    // Within the interval: nothing moves.
+    auto again = store.count_pass(key, ago(9000), 3600);
+    REQUIRE(again.has_value());
+    CHECK(again->count == 1);
+    CHECK(shown(again->last_seen) == shown(t0));
+    // An interval later: counted, last seen moves, first stays.
+    timespec t1 = ago(6400, 2);
+    auto second = store.count_pass(key, t1, 3600);
+    REQUIRE(second.has_value());
+    CHECK(second->count == 2);
+    CHECK(shown(second->first_seen) == shown(t0));
+    CHECK(shown(second->last_seen) == shown(t1));
+    auto found = store.find(key);
+    REQUIRE(found.has_value());
+    REQUIRE(found->has_value());
+    CHECK((*found)->count == 2);
+    CHECK(shown((*found)->first_seen) == shown(t0));
+    CHECK(shown((*found)->last_seen) == shown(t1));
+    // find changed nothing: the next count is still due an interval after t1.
+    CHECK(store.count_pass(key, ago(6000), 3600)->count == 2);
+    CHECK(store.count_pass(key, ago(2000), 3600)->count == 3);
+    // A count is the entry's own: a set_times replaces it.
+    REQUIRE(store.set_times(Entry{key, ago(500), ago(400), 7}).has_value());
+    CHECK(store.find(key)->value().count == 7);
+    CHECK(store.count_pass(key, ago(0), 300)->count == 8);
+    REQUIRE(store.forget(key).value());
+    CHECK_FALSE(store.find(key)->has_value());
+  }
+}
+
+TEMPLATE_TEST_CASE("store contract: a count not renewed for max_age starts over", "[store][contract]", Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  Key key = Key::awl(prefix("198.51.100.0/24").client());
+  // Counted five times, the last 36 days ago: gone (Redis) or expired (the
+  // tree): the next pass counts one.
+  REQUIRE(store.set_times(Entry{key, ago(40 * 86400), ago(36 * 86400), 5}).has_value());
+  timespec now = ago(0, 7);
+  auto restarted = store.count_pass(key, now, 3600);
+  REQUIRE(restarted.has_value());
+  CHECK(restarted->count == 1);
+  CHECK(shown(restarted->first_seen) == shown(now));
+  CHECK(shown(restarted->last_seen) == shown(now));
+  // Counted the last time 34 days ago: still there.
+  REQUIRE(store.set_times(Entry{key, ago(40 * 86400), ago(34 * 86400), 5}).has_value());
+  CHECK(store.count_pass(key, ago(0), 3600)->count == 6);
+}
+
+TEMPLATE_TEST_CASE("store contract: a correspondent is never pending, and lives max_age after it was last seen",
+                   "[store][contract]", Tree, Redis) {
+  TestType backend;
+  Store& store = backend.store();
+  Key key = Key::correspondent("friend@example.org", "user@example.net");
+  CHECK_FALSE(store.find(key)->has_value());
+  // Recorded two days ago, never since: a greylisting entry of that age
+  // would be pending and expired (1 day); a correspondent is kept.
+  timespec recorded = ago(2 * 86400);
+  REQUIRE(store.set_times(Entry{key, recorded, recorded}).has_value());
+  auto seen = store.observe(key, ago(0));
+  REQUIRE(seen.has_value());
+  CHECK_FALSE(seen->created);
+  CHECK_FALSE(seen->restarted);
+  CHECK(shown(seen->first_seen) == shown(recorded));
+  // Not seen for 36 days: starts over.
+  REQUIRE(store.set_times(Entry{key, ago(40 * 86400), ago(36 * 86400)}).has_value());
+  auto gone = store.observe(key, ago(0));
+  REQUIRE(gone.has_value());
+  CHECK(gone->created);
+  // The other direction is another key.
+  CHECK_FALSE(store.find(Key::correspondent("user@example.net", "friend@example.org"))->has_value());
 }

@@ -1207,11 +1207,11 @@ TEST_CASE("a triplet's path is its digest under triplet/, two levels of 256", "[
   auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
   std::string digest = k.digest();
   REQUIRE(digest.size() == 64);
-  TreePath path = TreePath::triplet(digest);
+  TreePath path = TreePath::hashed(jgl::Key::Kind::triplet, digest);
   CHECK(std::string(path.view()) ==
         "triplet/" + digest.substr(0, 2) + "/" + digest.substr(2, 2) + "/" + digest.substr(4));
   CHECK(path.levels() == 4);
-  CHECK(path.is_triplet());
+  CHECK(path.is_hashed());
   CHECK_FALSE(path.may_hold_longer());
   // The digest of the empty triplet text is SHA-256's, by definition.
   auto known = jgl::Key::triplet(key("192.0.2.0", 24), "", "");
@@ -1228,7 +1228,7 @@ TEST_CASE("a triplet entry is kept, seen again, found and listed with its key", 
   auto first = store.observe(k, at(1700000000));
   REQUIRE(first.has_value());
   CHECK(first->created);
-  std::string path = tmp.in_tree(std::string(TreePath::triplet(k.digest()).view()));
+  std::string path = tmp.in_tree(std::string(TreePath::hashed(jgl::Key::Kind::triplet, k.digest()).view()));
   struct stat st = lstat_of(path);
   CHECK(S_ISREG(st.st_mode));
   CHECK((st.st_mode & 07777) == 0600);
@@ -1254,7 +1254,7 @@ TEST_CASE("a triplet's contents that do not match its name are a problem, left a
   TreeStore store = open_tree(tmp.root());
   auto k = jgl::Key::triplet(key("192.0.2.9", 24), "a@example.org", "b@example.net");
   REQUIRE(store.observe(k, at(1700000000)).has_value());
-  std::string path = tmp.in_tree(std::string(TreePath::triplet(k.digest()).view()));
+  std::string path = tmp.in_tree(std::string(TreePath::hashed(jgl::Key::Kind::triplet, k.digest()).view()));
   {
     std::ofstream out(path, std::ios::trunc | std::ios::binary);
     out << std::string("192.0.2.0/24") + '\0' + "x@example.org" + '\0' + "b@example.net" + '\0';
