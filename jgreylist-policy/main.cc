@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "lib/base/diag.h"
@@ -34,6 +35,7 @@
 #include "lib/mail/normalise.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/lookup.h"
+#include "lib/store/expiry.h"
 #include "lib/store/open.h"
 
 namespace {
@@ -47,7 +49,7 @@ constexpr std::size_t kMaxAttributes = 256;
 
 // A request as read: the attributes we use, and what was wrong with it.
 struct Request {
-  std::string request, protocol_state, client_address, client_name, sender, recipient;
+  std::string request, protocol_state, client_address, client_name, sender, recipient, sasl_username;
   std::string malformed;  // empty when it is fine
   bool has_request = false;
   std::size_t attributes = 0;
@@ -57,7 +59,7 @@ struct Request {
   // one, and a connection carries thousands of requests.
   void clear() {
     for (std::string* s :
-         {&request, &protocol_state, &client_address, &client_name, &sender, &recipient, &malformed}) {
+         {&request, &protocol_state, &client_address, &client_name, &sender, &recipient, &sasl_username, &malformed}) {
       s->clear();
     }
     has_request = false;
@@ -121,7 +123,8 @@ class Reader {
         std::string* field;
       } wanted[] = {{"request", &r.request},         {"protocol_state", &r.protocol_state},
                     {"client_address", &r.client_address}, {"client_name", &r.client_name},
-                    {"sender", &r.sender},           {"recipient", &r.recipient}};
+                    {"sender", &r.sender},           {"recipient", &r.recipient},
+                    {"sasl_username", &r.sasl_username}};
       for (auto& w : wanted) {
         if (name == w.name) *w.field = value;
       }
@@ -194,8 +197,16 @@ struct Service {
   SpareList spare;
   std::optional<RulesCdb> rules;   // JGREYLIST_RULES, mapped once
   std::unique_ptr<Store> store;
+  ExpiryPolicy expiry;              // read with the store: how long awl and correspondent entries live
+  SenderSettings sender;            // JGREYLIST_AWL, JGREYLIST_CORRESPONDENTS
+  // When this process last saw each network's pass counted (the awl
+  // entry's last count): no need to ask the store again within the
+  // interval. Bounded: emptied when full.
+  std::unordered_map<std::string, long> counted;
   std::string out;                  // answers not yet written
 };
+
+constexpr std::size_t kMaxCounted = 4096;
 
 void answer(Service& s, std::string_view action) {
   s.out += "action=";
@@ -268,6 +279,12 @@ bool open_store_once(Service& s) {
     trouble(s, false, store_open_trouble(opened.error()));
     return false;
   }
+  auto expiry = expiry_from_env();
+  if (!expiry) {
+    trouble(s, false, "configuration error: " + expiry.error().message);
+    return false;
+  }
+  s.expiry = *expiry;
   s.store = std::move(*opened);
   return true;
 }
@@ -284,22 +301,57 @@ void answer_greylisted(Service& s, const Address& client) {
   answer(s, "DEFER_IF_PERMIT 4.7.1 " + std::string(clean, n));
 }
 
-// DUNNO, or with JGREYLIST_HEADER an X-Greylist header.
-void answer_passed(Service& s, timespec now, const Sighting& seen) {
+// DUNNO, or with JGREYLIST_HEADER an X-Greylist header saying why.
+void answer_passed(Service& s, Verdict verdict, timespec now, const Sighting& seen) {
   const char* header = env_get("JGREYLIST_HEADER");
-  if (header != nullptr && *header != '\0' && std::strcmp(header, "0") != 0) {
-    answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen.first_seen.tv_sec));
-  } else {
+  if (header == nullptr || *header == '\0' || std::strcmp(header, "0") == 0) {
     answer(s, "DUNNO");
+  } else if (verdict == Verdict::ok_correspondent) {
+    answer(s, "PREPEND X-Greylist: passed, from a correspondent");
+  } else if (verdict == Verdict::ok_awl) {
+    answer(s, "PREPEND X-Greylist: passed, auto-whitelisted");
+  } else {
+    answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen.first_seen.tv_sec));
   }
 }
 
+// Our own user's mail on its way out (authenticated, or RELAYCLIENT from
+// the rules): with JGREYLIST_CORRESPONDENTS its recipient is recorded as
+// a correspondent of the sender. Returns what the log line adds; a store
+// that fails is logged, never a reason to hold our user's mail.
+std::string record_correspondent(Service& s, const Request& r) {
+  if (!s.sender.correspondents || r.sender.empty() || r.recipient.empty()) return {};
+  if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) return {};
+  if (!s.store) {
+    auto opened = open_store_from_env();
+    if (!opened) return ", correspondent not recorded: " + store_open_trouble(opened.error());
+    auto expiry = expiry_from_env();
+    if (!expiry) return ", correspondent not recorded: configuration error: " + expiry.error().message;
+    s.expiry = *expiry;
+    s.store = std::move(*opened);
+  }
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  auto seen = s.store->observe(correspondent_for(r.recipient, r.sender), now);
+  if (!seen) return fmt::format(", correspondent not recorded: store error in {}: {}", s.store->where(), seen.error().message);
+  return fmt::format(", correspondent <{}> recorded", r.recipient);
+}
+
 // The decision that needs no store (JGREYLIST, RELAYCLIENT, NOREV), answered;
-// false when the store decides.
-bool answered_without_store(Service& s, const Settings& settings, const Address& client, const char* host) {
+// false when the store decides. A client that authenticated (Postfix's
+// sasl_username) is our own user, as a RELAYCLIENT is.
+bool answered_without_store(Service& s, const Request& r, const Settings& settings, const Address& client,
+                            const char* host) {
   Verdict verdict;
-  if (!decide_without_store(settings, host, &verdict)) return false;
-  if (settings.log) s.log.line("{}", log_words(verdict));
+  std::string why;
+  if (settings.jgreylist == nullptr && !r.sasl_username.empty()) {
+    verdict = Verdict::ok_relayclient;
+    why = fmt::format(" (sasl_username {})", r.sasl_username);
+  } else if (!decide_without_store(settings, host, &verdict)) {
+    return false;
+  }
+  if (verdict == Verdict::ok_relayclient) why += record_correspondent(s, r);
+  if (settings.log) s.log.line("{}{}", log_words(verdict), why);
   if (passes(verdict)) {
     answer(s, "DUNNO");
   } else {
@@ -330,12 +382,37 @@ std::optional<Key> request_key(Service& s, const Request& r, const Settings& set
   return Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
 }
 
-// The store's verdict on the key, answered.
-void answer_from_store(Service& s, const Settings& settings, const Address& client, const Key& key,
+// Counts a pass of the client's network for auto-whitelisting, unless
+// this process saw it counted within the interval. A store error is
+// logged: a pass not counted costs one count, never the mail.
+void count_pass(Service& s, const Key& awl, timespec now) {
+  std::string network(awl.client().format().view());
+  if (auto at = s.counted.find(network); at != s.counted.end() && now.tv_sec - at->second < kAwlInterval) return;
+  auto entry = s.store->count_pass(awl, now, kAwlInterval);
+  if (!entry) {
+    s.log.line("pass not counted for auto-whitelisting: store error in {}: {}", s.store->where(), entry.error().message);
+    return;
+  }
+  if (s.counted.size() >= kMaxCounted) s.counted.clear();
+  s.counted[network] = entry->last_seen.tv_sec;
+}
+
+// The store's verdict on the key, answered: a correspondent of the
+// recipient passes; else the key's sighting decides, and a network that
+// auto-whitelisting knows passes what it would greylist.
+void answer_from_store(Service& s, const Request& r, const Settings& settings, const Address& client, const Key& key,
                        std::string_view shown_envelope, bool failopen) {
   if (!open_store_once(s)) return;
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
+  if (s.sender.correspondents && !r.sender.empty()) {
+    auto found = s.store->find(correspondent_for(r.sender, r.recipient));
+    if (found && *found && correspondent_passes(**found, now.tv_sec, s.expiry)) {
+      if (settings.log) s.log.line("{} <{}> <{}>", log_words(Verdict::ok_correspondent), r.sender, r.recipient);
+      answer_passed(s, Verdict::ok_correspondent, now, Sighting{});
+      return;
+    }
+  }
   auto seen = s.store->observe(key, now);
   if (!seen) {
     StoreTrouble failed = store_trouble(seen.error(), s.store->where(), failopen);
@@ -343,9 +420,20 @@ void answer_from_store(Service& s, const Settings& settings, const Address& clie
     return;
   }
   Verdict verdict = decide_from_sighting(*seen, now, settings.holdtime);
-  if (settings.log) s.log.line("{}{}", log_words(verdict), shown_envelope);
+  const bool awl_on = s.triplet && s.sender.awl > 0;
+  const Key awl = Key::awl(key_for(client, settings).client());
+  std::string extra;
+  if (!passes(verdict) && awl_on) {
+    auto found = s.store->find(awl);
+    if (found && *found && awl_passes(**found, s.sender.awl, now.tv_sec, s.expiry)) {
+      verdict = Verdict::ok_awl;
+      extra = fmt::format(" ({} passes of {})", (*found)->count, awl.client().format().view());
+    }
+  }
+  if (settings.log) s.log.line("{}{}{}", log_words(verdict), shown_envelope, extra);
   if (passes(verdict)) {
-    answer_passed(s, now, *seen);
+    if (awl_on) count_pass(s, awl, now);
+    answer_passed(s, verdict, now, *seen);
   } else {
     answer_greylisted(s, client);
   }
@@ -374,10 +462,10 @@ void decide(Service& s, const Request& r) {
     trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
     return;
   }
-  if (answered_without_store(s, *settings, *client, host)) return;
+  if (answered_without_store(s, r, *settings, *client, host)) return;
   std::string shown_envelope;
   auto key = request_key(s, r, *settings, *client, failopen, &shown_envelope);
-  if (key) answer_from_store(s, *settings, *client, *key, shown_envelope, failopen);
+  if (key) answer_from_store(s, r, *settings, *client, *key, shown_envelope, failopen);
 }
 
 bool flush(Service& s) {
@@ -413,6 +501,12 @@ void configure(Service& s) {
     return;
   }
   s.spare = std::move(*list);
+  auto sender = sender_settings_from_env();
+  if (!sender) {
+    s.config_error = sender.error().message;
+    return;
+  }
+  s.sender = *sender;
   if (const char* rules = env_get("JGREYLIST_RULES"); rules != nullptr && *rules != '\0') {
     auto cdb = RulesCdb::open(rules);
     if (!cdb) {

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@
 #include "lib/mail/qmail_envelope.h"
 #include "lib/mail/spool.h"
 #include "lib/net/ucspi.h"
+#include "lib/store/expiry.h"
 #include "lib/store/open.h"
 
 namespace {
@@ -81,6 +83,7 @@ struct Options {
   bool triplet = true;
   bool handoff = false;
   SpareList spare;
+  SenderSettings sender;  // JGREYLIST_AWL, JGREYLIST_CORRESPONDENTS, once the client is known
 };
 
 // The envelope's addresses, as they come: the sender normalised once; the
@@ -155,39 +158,130 @@ std::vector<Check> checks_for(const Address& client, const Settings& s, const Op
   return checks;
 }
 
-// Observes every key; true when any is new or too soon. A store error
-// defers the message, or with FAILOPEN lets it pass (returns false), but
-// never a message one of its keys has greylisted already.
-bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope) {
+// Opens the store, or defers the message.
+std::unique_ptr<Store> store_or_trouble(ClientLog& log) {
   auto store = open_store_from_env();
   if (!store) trouble(log, store_open_trouble(store.error()));
+  return std::move(*store);
+}
+
+// Whether mail from the envelope's sender to `recipient` comes from one of
+// the recipient's correspondents. A store error is no answer: the
+// triplet's own decision follows.
+bool from_correspondent(Store& store, const Envelope& envelope, const std::string& recipient, timespec now,
+                        const ExpiryPolicy& expiry) {
+  if (envelope.raw_sender.empty()) return false;
+  auto found = store.find(correspondent_for(envelope.raw_sender, recipient));
+  return found && *found && correspondent_passes(**found, now.tv_sec, expiry);
+}
+
+// The network's awl entry, when its passes whitelist it; a store error is
+// no answer.
+std::optional<Entry> awl_whitelisted(Store& store, const Key& awl, const SenderSettings& sender, timespec now,
+                                     const ExpiryPolicy& expiry) {
+  auto found = store.find(awl);
+  if (!found || !*found || !awl_passes(**found, sender.awl, now.tv_sec, expiry)) return std::nullopt;
+  return **found;
+}
+
+// Observes every key; true when any is new or too soon. A store error
+// defers the message, or with FAILOPEN lets it pass (returns false), but
+// never a message one of its keys has greylisted already. With triplets,
+// a recipient's correspondent passes without its triplet, and a network
+// whose passes auto-whitelist it passes every triplet; a message that
+// passes on its triplets counts a pass of its network.
+bool greylisted(ClientLog& log, const Settings& s, const Options& o, const Address& client,
+                const std::vector<Check>& checks, const Envelope& envelope) {
+  std::unique_ptr<Store> store = store_or_trouble(log);
+  // How long awl and correspondent entries live: the store's own policy.
+  auto expiry = expiry_from_env();
+  if (!expiry) trouble(log, "configuration error: " + expiry.error().message);
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(checks.size());
   bool grey = false;
-  for (std::size_t i = 0; i < checks.size(); ++i) {
-    auto seen = (*store)->observe(checks[i].key, now);
+  for (const Check& check : checks) {
+    // Keyed by the client alone, the message passes as a correspondent's
+    // when every recipient's is.
+    bool correspondent = false;
+    if (o.sender.correspondents && check.recipient != nullptr) {
+      correspondent = from_correspondent(*store, envelope, *check.recipient, now, *expiry);
+    } else if (o.sender.correspondents && !envelope.recipients.empty() && envelope.unchecked == 0) {
+      correspondent = true;
+      for (const std::string& r : envelope.recipients) {
+        correspondent = correspondent && from_correspondent(*store, envelope, r, now, *expiry);
+      }
+    }
+    if (correspondent) {
+      verdicts.push_back(Verdict::ok_correspondent);
+      continue;
+    }
+    auto seen = store->observe(check.key, now);
     if (!seen) {
-      StoreTrouble failed = store_trouble(seen.error(), (*store)->where(), s.failopen);
+      StoreTrouble failed = store_trouble(seen.error(), store->where(), s.failopen);
       if (!failed.pass) trouble(log, failed.why);
       if (grey) {
         log.line("GREY not passed by failopen (a triplet before is greylisted), {}", failed.why);
-        break;
+        return true;
       }
       log.line("{}, {}", kFailopenWords, failed.why);
       return false;
     }
     Verdict v = decide_from_sighting(*seen, now, s.holdtime);
     grey = grey || !passes(v);
-    if (s.log && i < kMaxLoggedTriplets) {
+    verdicts.push_back(v);
+  }
+  // Auto-whitelisting: by the client's network, whatever SPF keyed.
+  const bool awl_on = o.triplet && o.sender.awl > 0;
+  const Key awl = Key::awl(key_for(client, s).client());
+  std::optional<Entry> whitelisted;
+  if (grey && awl_on && (whitelisted = awl_whitelisted(*store, awl, o.sender, now, *expiry))) {
+    for (Verdict& v : verdicts) {
+      if (!passes(v)) v = Verdict::ok_awl;
+    }
+    grey = false;
+  }
+  bool counts = false;
+  for (Verdict v : verdicts) counts = counts || v == Verdict::ok_known || v == Verdict::ok_awl;
+  std::string counted;
+  if (whitelisted) counted = fmt::format(" ({} passes of {})", whitelisted->count, awl.client().format().view());
+  if (!grey && awl_on && counts) {
+    // A pass not counted costs the network one count: logged, never a
+    // reason to hold the message.
+    auto entry = store->count_pass(awl, now, kAwlInterval);
+    if (!entry && s.log) log.line("pass not counted for auto-whitelisting: store error in {}: {}", store->where(), entry.error().message);
+  }
+  if (s.log) {
+    for (std::size_t i = 0; i < checks.size() && i < kMaxLoggedTriplets; ++i) {
+      std::string_view extra = verdicts[i] == Verdict::ok_awl ? std::string_view(counted) : std::string_view();
       if (checks[i].recipient == nullptr) {
-        log.line("{}", log_words(v));
+        log.line("{}{}", log_words(verdicts[i]), extra);
       } else {
-        log.line("{} <{}> <{}>", log_words(v), envelope.raw_sender, *checks[i].recipient);
+        log.line("{} <{}> <{}>{}", log_words(verdicts[i]), envelope.raw_sender, *checks[i].recipient, extra);
       }
     }
+    if (checks.size() > kMaxLoggedTriplets) log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
   }
-  if (s.log && checks.size() > kMaxLoggedTriplets) log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
   return grey;
+}
+
+// RELAYCLIENT: our own user's mail, on its way out. With
+// JGREYLIST_CORRESPONDENTS each recipient is recorded as a correspondent
+// of the sender; a store that fails is logged, never a reason to hold our
+// user's mail.
+std::string record_correspondents(const Options& o, const Envelope& envelope) {
+  if (!o.sender.correspondents || envelope.raw_sender.empty() || envelope.recipients.empty()) return {};
+  auto store = open_store_from_env();
+  if (!store) return ", correspondents not recorded: " + store_open_trouble(store.error());
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  for (const std::string& r : envelope.recipients) {
+    auto seen = (*store)->observe(correspondent_for(r, envelope.raw_sender), now);
+    if (!seen) return fmt::format(", correspondents not recorded: store error in {}: {}", (*store)->where(), seen.error().message);
+  }
+  return fmt::format(", {} correspondent{} recorded", envelope.recipients.size(),
+                     envelope.recipients.size() == 1 ? "" : "s");
 }
 
 // A pipe is read from where it is; a file from its start.
@@ -254,10 +348,14 @@ int main() {
   }
   const Address& client = (*named)->address;
   log.set_client(client.format().view());
+  auto sender = sender_settings_from_env();
+  if (!sender) trouble(log, "configuration error: " + sender.error().message);
+  o.sender = *sender;
 
   Verdict verdict;
   if (decide_without_store(s, client_host(), &verdict)) {
-    if (s.log) log.line("{}", log_words(verdict));
+    std::string recorded = verdict == Verdict::ok_relayclient ? record_correspondents(o, envelope) : std::string();
+    if (s.log) log.line("{}{}", log_words(verdict), recorded);
     if (passes(verdict)) pass_on(log, o, message, envelope_copy);
     char text[512];
     std::string_view why = refusal_message(verdict, s, client, text, sizeof text);
@@ -278,7 +376,9 @@ int main() {
   if (s.log && o.triplet && envelope.unchecked > 0) {
     log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
   }
-  if (!greylisted(log, s, checks_for(client, s, o, envelope), envelope)) pass_on(log, o, message, envelope_copy);
+  if (!greylisted(log, s, o, client, checks_for(client, s, o, envelope), envelope)) {
+    pass_on(log, o, message, envelope_copy);
+  }
   char text[512];
   std::string_view why = refusal_message(Verdict::grey_first, s, client, text, sizeof text);
   refuse_for_now("4.7.1 greylisted: " + std::string(why));
