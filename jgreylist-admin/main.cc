@@ -35,8 +35,10 @@
 #include "lib/base/exitcode.h"
 #include "lib/base/printable.h"
 #include "lib/greylist/greylist.h"
+#include "lib/mail/normalise.h"
 #include "lib/store/open.h"
 #include "lib/store/tree.h"
+#include "lib/store/tree_path.h"
 #include "lib/store/walk.h"
 
 namespace {
@@ -56,7 +58,8 @@ struct Options {
   int prefix4 = -1, prefix6 = -1;    // --prefix4, --prefix6
   bool by_ip = false;                // --by-ip
   // list
-  bool pending = false, validated = false, ip4 = false, ip6 = false, triplets = false, json = false;
+  bool pending = false, validated = false, ip4 = false, ip6 = false, triplets = false, awl = false,
+       correspondents = false, json = false;
   std::string target;                // list PREFIX; show, pass, forget ADDRESS|PREFIX; import-v8 DIR
   // stats
   std::string prometheus;
@@ -70,6 +73,7 @@ struct Context {
   timespec now_ts{};
   ExpiryPolicy policy;
   Settings settings;  // prefix4, prefix6, holdtime
+  SenderSettings sender;  // JGREYLIST_AWL: how many passes whitelist a network
   StoreSettings store;
   bool failures = false;
 };
@@ -117,28 +121,55 @@ std::unique_ptr<Store> open_or_die(const Context& c, const Options& o) {
 
 // --- entries as text --------------------------------------------------------
 
-const char* family_name(const Key& key) {
-  if (key.is_triplet()) return "triplet";
-  return key.client().family() == Family::v4 ? "ip4" : "ip6";
+// "ip4", "ip6", and the hashed kinds' subtrees: "triplet", "awl", "corr".
+std::string_view family_name(const Key& key) {
+  if (key.is_prefix()) return key.client().family() == Family::v4 ? "ip4" : "ip6";
+  return hashed_top(key.kind());
 }
 
+// "192.0.2.0/24", "192.0.2.0/24 <a@example.org> <b@example.net>",
+// "spf:example.org <a@example.org> <b@example.net>", "awl 192.0.2.0/24",
+// "corr <friend@example.org> <user@example.net>".
 std::string key_text(const Key& key) {
-  std::string text(key.client().format().view());
-  if (key.is_triplet()) {
-    text += " <" + shown(key.sender()) + "> <" + shown(key.recipient()) + ">";
+  switch (key.kind()) {
+    case Key::Kind::prefix:
+      return std::string(key.client().format().view());
+    case Key::Kind::awl:
+      return "awl " + std::string(key.client().format().view());
+    case Key::Kind::correspondent:
+      return "corr <" + shown(key.sender()) + "> <" + shown(key.recipient()) + ">";
+    case Key::Kind::triplet:
+      break;
   }
-  return text;
+  return shown(key.client_text()) + " <" + shown(key.sender()) + "> <" + shown(key.recipient()) + ">";
 }
 
+// The entry's policy: awl and correspondent entries are never pending.
+ExpiryPolicy policy_of(const Entry& e, const Context& c) { return expiry_for(e.key.kind(), c.policy); }
+
+// Validated, for an awl entry: its network whitelisted (JGREYLIST_AWL
+// passes counted).
 bool is_validated(const Entry& e, const Context& c) {
-  return judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c.now, c.policy).validated;
+  if (e.key.kind() == Key::Kind::awl) return c.sender.awl > 0 && e.count >= c.sender.awl;
+  return judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c.now, policy_of(e, c)).validated;
+}
+
+// The state word of the listings.
+std::string_view state_name(const Entry& e, const Context& c) {
+  if (e.key.kind() == Key::Kind::awl) return is_validated(e, c) ? "whitelisted" : "counting";
+  return is_validated(e, c) ? "validated" : "pending";
 }
 
 std::string describe(const Entry& e, const Context& c) {
-  return fmt::format("{}, first seen {} ({} ago), last seen {} ({} ago)",
-                     is_validated(e, c) ? "validated" : "pending", format_time(e.first_seen.tv_sec),
-                     format_duration(c.now - e.first_seen.tv_sec), format_time(e.last_seen.tv_sec),
-                     format_duration(c.now - e.last_seen.tv_sec));
+  if (e.key.kind() == Key::Kind::awl) {
+    return fmt::format("{}, {} passes counted (JGREYLIST_AWL={}), first counted {} ({} ago), last counted {} ({} ago)",
+                       state_name(e, c), e.count, c.sender.awl, format_time(e.first_seen.tv_sec),
+                       format_duration(c.now - e.first_seen.tv_sec), format_time(e.last_seen.tv_sec),
+                       format_duration(c.now - e.last_seen.tv_sec));
+  }
+  return fmt::format("{}, first seen {} ({} ago), last seen {} ({} ago)", state_name(e, c),
+                     format_time(e.first_seen.tv_sec), format_duration(c.now - e.first_seen.tv_sec),
+                     format_time(e.last_seen.tv_sec), format_duration(c.now - e.last_seen.tv_sec));
 }
 
 std::string json_string(std::string_view text) {
@@ -150,8 +181,11 @@ std::string json_string(std::string_view text) {
   return out + "\"";
 }
 
-// Whether `key` is at or under `under` (its network inside under's).
+// Whether `key` is at or under `under` (its network inside under's). A
+// key without a network (an SPF-aware triplet, a correspondent) is under
+// none.
 bool within(const Key& key, const Prefix& under) {
+  if (key.kind() == Key::Kind::correspondent || !key.spf_domain().empty()) return false;
   const Prefix& p = key.client();
   return p.family() == under.family() && p.length() >= under.length() &&
          Prefix(p.address(), under.length()) == under;
@@ -174,22 +208,30 @@ class Lister : public EntryVisitor {
   void entry(const Entry& e) override {
     bool validated = is_validated(e, c_);
     if ((o_.pending && validated) || (o_.validated && !validated)) return;
-    const char* family = family_name(e.key);
-    if (o_.ip4 || o_.ip6 || o_.triplets) {
-      bool wanted = (o_.ip4 && family[2] == '4') || (o_.ip6 && family[2] == '6') || (o_.triplets && family[0] == 't');
+    std::string_view family = family_name(e.key);
+    if (o_.ip4 || o_.ip6 || o_.triplets || o_.awl || o_.correspondents) {
+      bool wanted = (o_.ip4 && family == "ip4") || (o_.ip6 && family == "ip6") || (o_.triplets && family == "triplet") ||
+                    (o_.awl && family == "awl") || (o_.correspondents && family == "corr");
       if (!wanted) return;
     }
     if (under_ && !within(e.key, *under_)) return;
-    const char* state = validated ? "validated" : "pending";
+    std::string_view state = state_name(e, c_);
     std::string first = format_time(e.first_seen.tv_sec), last = format_time(e.last_seen.tv_sec);
     if (o_.json) {
       std::string extra;
       if (e.key.is_triplet()) {
-        extra = fmt::format(",\"client\":\"{}\",\"sender\":{},\"recipient\":{}", e.key.client().format().view(),
+        extra = fmt::format(",\"client\":{},\"sender\":{},\"recipient\":{}", json_string(e.key.client_text()),
                             json_string(e.key.sender()), json_string(e.key.recipient()));
+      } else if (e.key.kind() == Key::Kind::correspondent) {
+        extra = fmt::format(",\"sender\":{},\"recipient\":{}", json_string(e.key.sender()),
+                            json_string(e.key.recipient()));
+      } else if (e.key.kind() == Key::Kind::awl) {
+        extra = fmt::format(",\"client\":\"{}\",\"count\":{}", e.key.client().format().view(), e.count);
       }
       fmt::print("{{\"key\":{},\"family\":\"{}\",\"state\":\"{}\",\"first_seen\":\"{}\",\"last_seen\":\"{}\"{}}}\n",
                  json_string(key_text(e.key)), family, state, first, last, extra);
+    } else if (e.key.kind() == Key::Kind::awl) {
+      fmt::print("{}\t{}\t{}\t{}\t{} passes\n", key_text(e.key), state, first, last, e.count);
     } else {
       fmt::print("{}\t{}\t{}\t{}\n", key_text(e.key), state, first, last);
     }
@@ -214,6 +256,8 @@ void list_options(CLI::App& cmd, Options& o) {
   cmd.add_flag("--ip4", o.ip4, "IPv4 keys");
   cmd.add_flag("--ip6", o.ip6, "IPv6 keys");
   cmd.add_flag("--triplets", o.triplets, "envelope (triplet) keys");
+  cmd.add_flag("--awl", o.awl, "networks' counts of passes (auto-whitelisting)");
+  cmd.add_flag("--correspondents", o.correspondents, "correspondents of our users");
   cmd.add_flag("--json", o.json, "one JSON object a line");
   cmd.add_option("PREFIX", o.target, "only keys at or under this prefix (192.0.2.0/24, 2001:db8::/32)");
 }
@@ -237,6 +281,19 @@ void show_options(CLI::App& cmd, Options& o) {
   cmd.add_option("ADDRESS", o.target, "a client's IPv4 or IPv6 address")->required();
 }
 
+// The network's auto-whitelisting count, as jgreylist-queue and
+// jgreylist-policy (triplet keys) judge it, when it has one.
+void show_awl(Store* store, const Key& key, const Context& c) {
+  Key awl = Key::awl(key.client());
+  auto found = store->find(awl);
+  if (!found) die(kExitTrouble, "{}: {}", shown(store->where()), shown(found.error().message));
+  if (!*found) return;
+  const Entry& e = **found;
+  bool passes = awl_passes(e, c.sender.awl, c.now, c.policy);
+  fmt::print("awl      {}: {}{}\n", awl.client().format().view(), describe(e, c),
+             is_validated(e, c) && !passes ? " (expired: counts start over)" : "");
+}
+
 int show(const Options& o, Context& c) {
   auto address = Address::parse(o.target);
   if (!address) usage("show " + shown(o.target) + ": " + address.error().message);
@@ -252,6 +309,7 @@ int show(const Options& o, Context& c) {
     fmt::print("entry    none\n");
     fmt::print("verdict  GREY first time: no entry yet; greylisted for {} from its first attempt\n",
                format_duration(c.settings.holdtime));
+    show_awl(store.get(), key, c);
     return kExitOk;
   }
   const Entry& e = **found;
@@ -280,6 +338,7 @@ int show(const Options& o, Context& c) {
   long expires = expires_at(e.first_seen.tv_sec, e.last_seen.tv_sec, c.policy);
   fmt::print("expires  {} unless seen again{}\n", format_time(expires),
              expires <= c.now ? " (already due: the cleaner removes it at its next run)" : "");
+  show_awl(store.get(), key, c);
   fmt::print("note     rules (JGREYLIST, RELAYCLIENT, JGREYLIST_NOREV) are not consulted here\n");
   return kExitOk;
 }
@@ -289,6 +348,13 @@ int show(const Options& o, Context& c) {
 // pass and forget take the same operand.
 void target_options(CLI::App& cmd, Options& o) {
   cmd.add_option("TARGET", o.target, "an ADDRESS (keyed as jgreylist keys it) or a PREFIX")->required();
+}
+
+void forget_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("TARGET", o.target,
+                 "an ADDRESS (keyed as jgreylist keys it) or a PREFIX: its entries, triplets and pass count; "
+                 "spf:DOMAIN: that domain's triplets; a mail address: its correspondent entries")
+      ->required();
 }
 
 int pass(const Options& o, Context& c) {
@@ -312,14 +378,50 @@ int pass(const Options& o, Context& c) {
   return kExitOk;
 }
 
-// Removes every entry at or under a prefix: the one named by find, then
-// those of longer keys below it, found by enumeration.
+// What forget removes: every entry at or under a prefix (prefix, triplet
+// and awl keys of its networks); an SPF domain's triplets (spf:DOMAIN);
+// or the correspondent entries an address is in, on either side.
+struct ForgetTarget {
+  std::optional<Prefix> prefix;
+  std::string spf_domain;
+  std::string address;
+
+  bool matches(const Key& key) const {
+    if (prefix) return within(key, *prefix);
+    if (!spf_domain.empty()) return key.is_triplet() && key.spf_domain() == spf_domain;
+    return key.kind() == Key::Kind::correspondent && (key.sender() == address || key.recipient() == address);
+  }
+  std::string text() const {
+    if (prefix) return std::string(prefix->format().view());
+    if (!spf_domain.empty()) return std::string(Key::kSpfMark) + spf_domain;
+    return "<" + shown(address) + ">";
+  }
+};
+
+ForgetTarget forget_target(const std::string& text, const Context& c) {
+  ForgetTarget t;
+  if (text.starts_with(Key::kSpfMark)) {
+    t.spf_domain = normalise_recipient(std::string_view(text).substr(Key::kSpfMark.size()));
+    if (t.spf_domain.empty() || t.spf_domain.size() > Key::kMaxDomain) usage("forget " + shown(text) + ": no domain after spf:");
+    return t;
+  }
+  if (text.find('@') != std::string::npos) {
+    t.address = normalise_recipient(text);
+    return t;
+  }
+  auto prefix = key_argument(text, c);
+  if (!prefix) usage("forget " + shown(text) + ": " + prefix.error().message);
+  t.prefix = *prefix;
+  return t;
+}
+
+// Removes every entry the target matches, found by enumeration.
 class Forgetter : public EntryVisitor {
  public:
-  Forgetter(Store& store, Context& c, const Prefix& under) : store_(store), c_(c), under_(under) {}
+  Forgetter(Store& store, Context& c, const ForgetTarget& target) : store_(store), c_(c), target_(target) {}
 
   void entry(const Entry& e) override {
-    if (!within(e.key, under_)) return;
+    if (!target_.matches(e.key)) return;
     auto removed = store_.forget(e.key);
     if (!removed) {
       c_.failures = true;
@@ -337,22 +439,25 @@ class Forgetter : public EntryVisitor {
  private:
   Store& store_;
   Context& c_;
-  Prefix under_;
+  const ForgetTarget& target_;
 };
 
 int forget(const Options& o, Context& c) {
-  auto prefix = key_argument(o.target, c);
-  if (!prefix) usage("forget " + shown(o.target) + ": " + prefix.error().message);
+  ForgetTarget target = forget_target(o.target, c);
   auto store = open_or_die(c, o);
-  Forgetter forgetter(*store, c, *prefix);
+  Forgetter forgetter(*store, c, target);
   if (auto r = store->enumerate(forgetter); !r) {
     die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
   }
-  if (forgetter.count == 0) fmt::print("no entry at or under {}\n", prefix->format().view());
-  auto covering = store->find(Key(*prefix));
-  if (covering && *covering && !((*covering)->key == Key(*prefix)) && !within((*covering)->key, *prefix)) {
+  if (forgetter.count == 0) {
+    fmt::print("no entry {} {}\n", target.prefix ? "at or under" : "of", target.text());
+  }
+  if (!target.prefix) return c.failures ? kExitTrouble : kExitOk;
+  const Prefix& prefix = *target.prefix;
+  auto covering = store->find(Key(prefix));
+  if (covering && *covering && !((*covering)->key == Key(prefix)) && !within((*covering)->key, prefix)) {
     fmt::print("note: {} still answers for {} (a shorter key's entry; forget it by its prefix)\n",
-               key_text((*covering)->key), prefix->format().view());
+               key_text((*covering)->key), prefix.format().view());
   }
   return c.failures ? kExitTrouble : kExitOk;
 }
@@ -371,14 +476,26 @@ constexpr Bucket kBuckets[] = {{3600, "< 1 hour", "3600"},
                                {35 * 86400, "< 35 days", "3024000"},
                                {0, ">= 35 days", "+Inf"}};
 constexpr int kBucketCount = sizeof kBuckets / sizeof kBuckets[0];
-const char* const kFamilies[] = {"ip4", "ip6", "triplet"};
+// The families as the table and the Prometheus file count them; awl/ and
+// corr/ are shown only in stores that hold them.
+constexpr std::string_view kFamilies[] = {"ip4", "ip6", "triplet", "awl", "corr"};
+constexpr int kFamilyCount = sizeof kFamilies / sizeof kFamilies[0];
+constexpr int kAlwaysShown = 3;
+
+// The two states of a family, as Prometheus labels them: an awl entry's
+// network is counting passes or whitelisted.
+std::string_view state_label(int family, int validated) {
+  if (kFamilies[family] == "awl") return validated ? "whitelisted" : "counting";
+  return validated ? "validated" : "pending";
+}
 
 class Counter : public EntryVisitor {
  public:
   explicit Counter(Context& c) : c_(c) {}
 
   void entry(const Entry& e) override {
-    int f = e.key.is_triplet() ? 2 : e.key.client().family() == Family::v4 ? 0 : 1;
+    int f = static_cast<int>(std::find(std::begin(kFamilies), std::end(kFamilies), family_name(e.key)) -
+                             std::begin(kFamilies));
     ++counts[f][is_validated(e, c_) ? 1 : 0];
     long age = c_.now - e.last_seen.tv_sec;
     if (age < 0) age = 0;
@@ -397,7 +514,7 @@ class Counter : public EntryVisitor {
     warn("{}", shown(error.message));
   }
 
-  unsigned long counts[3][2] = {};  // [family][validated]
+  unsigned long counts[kFamilyCount][2] = {};  // [family][validated]
   unsigned long ages[kBucketCount] = {};     // age < upto, for people
   unsigned long at_most[kBucketCount] = {};  // age <= upto, for Prometheus
   double age_sum = 0;
@@ -410,13 +527,18 @@ class Counter : public EntryVisitor {
 std::string stats_text(const Counter& k) {
   std::string out = fmt::format("{:<8} {:>10} {:>10} {:>10}\n", "family", "pending", "validated", "total");
   unsigned long all[2] = {};
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < kFamilyCount; ++f) {
+    if (f >= kAlwaysShown && k.counts[f][0] + k.counts[f][1] == 0) continue;
     out += fmt::format("{:<8} {:>10} {:>10} {:>10}\n", kFamilies[f], k.counts[f][0], k.counts[f][1],
                        k.counts[f][0] + k.counts[f][1]);
     all[0] += k.counts[f][0];
     all[1] += k.counts[f][1];
   }
-  out += fmt::format("{:<8} {:>10} {:>10} {:>10}\n\n", "all", all[0], all[1], all[0] + all[1]);
+  out += fmt::format("{:<8} {:>10} {:>10} {:>10}\n", "all", all[0], all[1], all[0] + all[1]);
+  if (k.counts[3][0] + k.counts[3][1] != 0) {
+    out += "(awl: pending counts passes, validated is whitelisted; corr entries are never pending)\n";
+  }
+  out += "\n";
   unsigned long most = 0;
   for (unsigned long n : k.ages) most = std::max(most, n);
   out += "last seen      entries\n";
@@ -433,10 +555,10 @@ std::string prometheus_text(const Counter& k, const Context& c) {
   std::string out =
       "# HELP jgreylist_entries Greylisting entries in the store, by family and state.\n"
       "# TYPE jgreylist_entries gauge\n";
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < kFamilyCount; ++f) {
     for (int v = 0; v < 2; ++v) {
-      out += fmt::format("jgreylist_entries{{family=\"{}\",state=\"{}\"}} {}\n", kFamilies[f],
-                         v ? "validated" : "pending", k.counts[f][v]);
+      out += fmt::format("jgreylist_entries{{family=\"{}\",state=\"{}\"}} {}\n", kFamilies[f], state_label(f, v),
+                         k.counts[f][v]);
     }
   }
   out +=
@@ -494,7 +616,7 @@ class Copier : public EntryVisitor, public TreeVisitor {
   Copier(Store& to, Context& c) : to_(to), c_(c) {}
 
   void entry(const Entry& e) override {
-    if (judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c_.now, c_.policy).expired) {
+    if (judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c_.now, policy_of(e, c_)).expired) {
       ++expired;
       return;
     }
@@ -600,7 +722,8 @@ constexpr Verb kVerbs[] = {
     {"list", "every entry: key, state, first seen, last seen (tab-separated)", list_options, list},
     {"show", "the key of an address, its entry, and jgreylist's verdict now", show_options, show},
     {"pass", "make a key validated now, so that its next attempt passes", target_options, pass},
-    {"forget", "remove every entry at or under a key", target_options, forget},
+    {"forget", "remove every entry at or under a key, of an SPF domain, or of a correspondent", forget_options,
+     forget},
     {"stats", "counts by family and state, entries by age", stats_options, stats},
     {"import-v8", "a jgreylist v8 tree into the store, times kept", import_v8_options, import_v8},
     {"copy", "every entry of one store into another, times kept", copy_options, copy},
@@ -630,6 +753,9 @@ Context read_context(const Options& o, CLI::Option* holdtime_option) {
   auto store = store_settings_from_env();
   if (!store) die(kExitUsage, "{}", shown(store.error().message));
   c.store = *store;
+  auto sender = sender_settings_from_env();
+  if (!sender) die(kExitUsage, "{}", shown(sender.error().message));
+  c.sender = *sender;
   // The cleaner's rule, for pending/validated and what copy leaves out.
   auto policy = expiry_from_env();
   if (!policy) die(kExitUsage, "{}", shown(policy.error().message));
