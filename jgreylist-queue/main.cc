@@ -30,7 +30,9 @@
 #include "lib/base/exitcode.h"
 #include "lib/base/filesystem.h"
 #include "lib/base/printable.h"
+#include "lib/dns/settings.h"
 #include "lib/greylist/greylist.h"
+#include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
 #include "lib/mail/qmail_envelope.h"
 #include "lib/mail/spool.h"
@@ -144,21 +146,40 @@ struct Check {
   const std::string* recipient = nullptr;  // none for the prefix key
 };
 
-std::vector<Check> checks_for(const Address& client, const Settings& s, const Options& o, const Envelope& envelope) {
+// `spf`: what SPF said of the sender, with JGREYLIST_SPF (else nullptr).
+std::vector<Check> checks_for(const Address& client, const Settings& s, const Options& o, const Envelope& envelope,
+                              const SpfKeying* spf) {
   Key by_ip = key_for(client, s);
   if (!o.triplet) return {Check{by_ip}};
   std::vector<Check> checks;
   checks.reserve(envelope.recipients.size());
   for (const std::string& r : envelope.recipients) {
-    checks.push_back(Check{Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)), &r});
+    std::string recipient = normalise_recipient(r);
+    if (spf != nullptr) {
+      checks.push_back(Check{spf_aware_triplet(*spf, by_ip.client(), envelope.sender_key, std::move(recipient)), &r});
+    } else {
+      checks.push_back(Check{Key::triplet(by_ip.client(), envelope.sender_key, std::move(recipient)), &r});
+    }
   }
   return checks;
+}
+
+// With JGREYLIST_SPF: the sender's SPF, once for the message. qmail-smtpd
+// does not tell the HELO name, so a bounce keeps the network's key.
+std::optional<SpfKeying> sender_spf(ClientLog& log, const Settings& s, const Address& client,
+                                    const Envelope& envelope) {
+  if (!s.spf) return std::nullopt;
+  auto dns = dns_settings_from_env();
+  if (!dns) trouble(log, "configuration error: " + dns.error().message);
+  SpfKeyer keyer(std::move(*dns), nullptr);
+  return keyer.evaluate(client, envelope.raw_sender, {});
 }
 
 // Observes every key; true when any is new or too soon. A store error
 // defers the message, or with FAILOPEN lets it pass (returns false), but
 // never a message one of its keys has greylisted already.
-bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope) {
+bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& checks, const Envelope& envelope,
+                const SpfKeying* spf) {
   auto store = open_store_from_env();
   if (!store) trouble(log, store_open_trouble(store.error()));
   timespec now;
@@ -182,7 +203,8 @@ bool greylisted(ClientLog& log, const Settings& s, const std::vector<Check>& che
       if (checks[i].recipient == nullptr) {
         log.line("{}", log_words(v));
       } else {
-        log.line("{} <{}> <{}>", log_words(v), envelope.raw_sender, *checks[i].recipient);
+        std::string spf_words = spf != nullptr ? spf_log_words(*spf, checks[i].key) : std::string();
+        log.line("{} <{}> <{}>{}", log_words(v), envelope.raw_sender, *checks[i].recipient, spf_words);
       }
     }
   }
@@ -204,7 +226,7 @@ bool rewind(const HeldMessage& held) {
   trouble(log, fmt::format("cannot run {}: {}", shown_value(o.queue, 200), std::strerror(errno)), kQueueInternal);
 }
 
-Options read_options(ClientLog& log) {
+Options read_options(ClientLog& log, const Settings& s) {
   Options o;
   if (const char* q = env_get("JGREYLIST_QUEUE"); q != nullptr && *q != '\0') o.queue = q;
   const char* spool_dir = env_get("JGREYLIST_SPOOL");
@@ -213,6 +235,7 @@ Options read_options(ClientLog& log) {
   auto key = key_kind_from_env(KeyKind::triplet);
   if (!key) trouble(log, "configuration error: " + key.error().message);
   o.triplet = *key == KeyKind::triplet;
+  if (auto fits = check_spf_key_kind(s.spf, *key); !fits) trouble(log, "configuration error: " + fits.error().message);
   const char* handoff = env_get("JGREYLIST_HANDOFF");
   o.handoff = handoff != nullptr && *handoff != '\0' && std::strcmp(handoff, "0") != 0;
   auto list = SpareList::from_env();
@@ -230,7 +253,7 @@ int main() {
   if (!settings) trouble(log, "configuration error: " + settings.error().message);
   const Settings& s = *settings;
   log.set_pid(s.log_pid);
-  Options o = read_options(log);
+  Options o = read_options(log, s);
 
   // Most messages never need the spool directory; one that is missing or
   // not writable still defers every message at once, not only the large.
@@ -278,7 +301,11 @@ int main() {
   if (s.log && o.triplet && envelope.unchecked > 0) {
     log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
   }
-  if (!greylisted(log, s, checks_for(client, s, o, envelope), envelope)) pass_on(log, o, message, envelope_copy);
+  std::optional<SpfKeying> spf = sender_spf(log, s, client, envelope);
+  const SpfKeying* spf_said = spf ? &*spf : nullptr;
+  if (!greylisted(log, s, checks_for(client, s, o, envelope, spf_said), envelope, spf_said)) {
+    pass_on(log, o, message, envelope_copy);
+  }
   char text[512];
   std::string_view why = refusal_message(Verdict::grey_first, s, client, text, sizeof text);
   refuse_for_now("4.7.1 greylisted: " + std::string(why));
