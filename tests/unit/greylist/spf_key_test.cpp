@@ -3,8 +3,11 @@
 #include "lib/greylist/spf_key.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 
+#include "tests/unit/dns_server.h"
 #include "tests/unit/memory_dns.h"
 
 namespace {
@@ -97,4 +100,61 @@ TEST_CASE("JGREYLIST_SPF with the ip key is a configuration error naming both", 
   auto refused = jgl::check_spf_key_kind(true, jgl::KeyKind::ip);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("JGREYLIST_SPF=1 with JGREYLIST_KEY=ip") != std::string::npos);
+}
+
+namespace {
+
+constexpr const char* kKeyerZone = R"(
+example.org. 60 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+servfail.example.org. 60 IN TXT "v=spf1 +all"
+)";
+
+jgl::DnsSettings settings_for(const jgl_test::DnsServer& server) {
+  jgl::DnsSettings settings;
+  settings.server = server.address();
+  settings.timeout_ms = 1000;
+  return settings;
+}
+
+}  // namespace
+
+TEST_CASE("the keyer asks DNS once, then answers from its cache", "[greylist][spf]") {
+  jgl::SpfCache cache(16, std::chrono::seconds(300));
+  std::optional<jgl::SpfKeyer> keyer;
+  {
+    jgl_test::DnsServer server(kKeyerZone);
+    keyer.emplace(settings_for(server), &cache);
+    auto first = keyer->evaluate(addr("192.0.2.25"), "a@example.org", "");
+    CHECK(first.result == SpfResult::pass);
+    CHECK(first.detail == "");
+  }
+  // The server is gone: only the cache can say pass.
+  auto again = keyer->evaluate(addr("192.0.2.25"), "a@example.org", "");
+  CHECK(again.result == SpfResult::pass);
+  CHECK(again.domain == "example.org");
+  CHECK(again.detail == "cached");
+}
+
+TEST_CASE("the keyer asks again after a temperror", "[greylist][spf]") {
+  jgl_test::DnsServer server(kKeyerZone);
+  jgl::SpfCache cache(16, std::chrono::seconds(300));
+  jgl::SpfKeyer keyer(settings_for(server), &cache);
+  for (int i = 0; i < 2; ++i) {
+    auto spf = keyer.evaluate(addr("192.0.2.25"), "a@servfail.example.org", "");
+    CHECK(spf.result == SpfResult::temperror);
+    CHECK(spf.detail != "cached");
+  }
+  CHECK(cache.size() == 0);
+}
+
+TEST_CASE("the keyer without a cache asks every time", "[greylist][spf]") {
+  std::optional<jgl::SpfKeyer> keyer;
+  {
+    jgl_test::DnsServer server(kKeyerZone);
+    jgl::DnsSettings settings = settings_for(server);
+    settings.timeout_ms = 300;
+    keyer.emplace(settings, nullptr);
+    CHECK(keyer->evaluate(addr("192.0.2.25"), "a@example.org", "").result == SpfResult::pass);
+  }
+  CHECK(keyer->evaluate(addr("192.0.2.25"), "a@example.org", "").result == SpfResult::temperror);
 }
