@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fmt/format.h>
 #include <memory>
@@ -31,7 +32,9 @@
 #include "lib/base/env.h"
 #include "lib/base/exitcode.h"
 #include "lib/base/printable.h"
+#include "lib/dns/settings.h"
 #include "lib/greylist/greylist.h"
+#include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/lookup.h"
@@ -47,9 +50,15 @@ using namespace jgl;
 constexpr std::size_t kMaxLine = 4096;
 constexpr std::size_t kMaxAttributes = 256;
 
+// JGREYLIST_SPF's results are kept this long by default (JGREYLIST_SPF_CACHE),
+// at most a day; at most this many of them, the oldest dropped first.
+constexpr long kDefaultSpfCacheSeconds = 300;
+constexpr long kMaxSpfCacheSeconds = 86400;
+constexpr std::size_t kSpfCacheEntries = 4096;
+
 // A request as read: the attributes we use, and what was wrong with it.
 struct Request {
-  std::string request, protocol_state, client_address, client_name, sender, recipient, sasl_username;
+  std::string request, protocol_state, client_address, client_name, helo_name, sender, recipient, sasl_username;
   std::string malformed;  // empty when it is fine
   bool has_request = false;
   std::size_t attributes = 0;
@@ -59,7 +68,8 @@ struct Request {
   // one, and a connection carries thousands of requests.
   void clear() {
     for (std::string* s :
-         {&request, &protocol_state, &client_address, &client_name, &sender, &recipient, &sasl_username, &malformed}) {
+         {&request, &protocol_state, &client_address, &client_name, &helo_name, &sender, &recipient, &sasl_username,
+          &malformed}) {
       s->clear();
     }
     has_request = false;
@@ -123,8 +133,8 @@ class Reader {
         std::string* field;
       } wanted[] = {{"request", &r.request},         {"protocol_state", &r.protocol_state},
                     {"client_address", &r.client_address}, {"client_name", &r.client_name},
-                    {"sender", &r.sender},           {"recipient", &r.recipient},
-                    {"sasl_username", &r.sasl_username}};
+                    {"helo_name", &r.helo_name},     {"sender", &r.sender},
+                    {"recipient", &r.recipient},     {"sasl_username", &r.sasl_username}};
       for (auto& w : wanted) {
         if (name == w.name) *w.field = value;
       }
@@ -204,6 +214,14 @@ struct Service {
   // interval. Bounded: emptied when full.
   std::unordered_map<std::string, long> counted;
   std::string out;                  // answers not yet written
+  // JGREYLIST_SPF, on for the service or for some clients by the rules:
+  // the DNS settings as the service's environment gives them (an error is
+  // a configuration error when SPF is asked for), the channel opened at
+  // the first evaluation, and results kept JGREYLIST_SPF_CACHE seconds.
+  std::optional<DnsSettings> dns;
+  std::string dns_error;
+  std::optional<SpfCache> spf_cache;
+  std::optional<SpfKeyer> spf_keyer;
 };
 
 constexpr std::size_t kMaxCounted = 4096;
@@ -361,10 +379,24 @@ bool answered_without_store(Service& s, const Request& r, const Settings& settin
   return true;
 }
 
+// With JGREYLIST_SPF, what SPF says of the request's sender (its HELO name
+// for a bounce); nullopt when the request is answered already (DNS
+// misconfigured).
+std::optional<SpfKeying> request_spf(Service& s, const Request& r, const Address& client) {
+  if (!s.spf_keyer) {
+    if (!s.dns) {
+      trouble(s, false, "configuration error: " + s.dns_error);
+      return std::nullopt;
+    }
+    s.spf_keyer.emplace(*s.dns, s.spf_cache ? &*s.spf_cache : nullptr);
+  }
+  return s.spf_keyer->evaluate(client, r.sender, r.helo_name);
+}
+
 // The key the request is checked under: the client's prefix, or with
-// JGREYLIST_KEY=triplet its triplet, shown in the log as `shown_envelope`.
-// nullopt when the request is answered already (a spared recipient, an
-// address too long).
+// JGREYLIST_KEY=triplet its triplet, shown in the log as `shown_envelope`
+// (and with JGREYLIST_SPF what SPF said and the key used). nullopt when the
+// request is answered already (a spared recipient, an address too long).
 std::optional<Key> request_key(Service& s, const Request& r, const Settings& settings, const Address& client,
                                bool failopen, std::string* shown_envelope) {
   Key key = key_for(client, settings);
@@ -379,7 +411,12 @@ std::optional<Key> request_key(Service& s, const Request& r, const Settings& set
     return std::nullopt;
   }
   *shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
-  return Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
+  if (!settings.spf) return Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
+  auto spf = request_spf(s, r, client);
+  if (!spf) return std::nullopt;
+  Key triplet = spf_aware_triplet(*spf, key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
+  *shown_envelope += spf_log_words(*spf, triplet);
+  return triplet;
 }
 
 // Counts a pass of the client's network for auto-whitelisting, unless
@@ -462,6 +499,10 @@ void decide(Service& s, const Request& r) {
     trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
     return;
   }
+  if (auto fits = check_spf_key_kind(settings->spf, s.triplet ? KeyKind::triplet : KeyKind::ip); !fits) {
+    trouble(s, false, "configuration error: " + fits.error().message);
+    return;
+  }
   if (answered_without_store(s, r, *settings, *client, host)) return;
   std::string shown_envelope;
   auto key = request_key(s, r, *settings, *client, failopen, &shown_envelope);
@@ -507,6 +548,18 @@ void configure(Service& s) {
     return;
   }
   s.sender = *sender;
+  auto cache = env_duration("JGREYLIST_SPF_CACHE", kDefaultSpfCacheSeconds);
+  if (!cache || *cache > kMaxSpfCacheSeconds) {
+    s.config_error = cache ? fmt::format("JGREYLIST_SPF_CACHE: at most {} seconds", kMaxSpfCacheSeconds)
+                           : cache.error().message;
+    return;
+  }
+  if (*cache > 0) s.spf_cache.emplace(kSpfCacheEntries, std::chrono::seconds(*cache));
+  if (auto dns = dns_settings_from_env()) {
+    s.dns = std::move(*dns);
+  } else {
+    s.dns_error = dns.error().message;
+  }
   if (const char* rules = env_get("JGREYLIST_RULES"); rules != nullptr && *rules != '\0') {
     auto cdb = RulesCdb::open(rules);
     if (!cdb) {

@@ -31,7 +31,9 @@
 #include "lib/base/exitcode.h"
 #include "lib/base/filesystem.h"
 #include "lib/base/printable.h"
+#include "lib/dns/settings.h"
 #include "lib/greylist/greylist.h"
+#include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
 #include "lib/mail/qmail_envelope.h"
 #include "lib/mail/spool.h"
@@ -147,15 +149,33 @@ struct Check {
   const std::string* recipient = nullptr;  // none for the prefix key
 };
 
-std::vector<Check> checks_for(const Address& client, const Settings& s, const Options& o, const Envelope& envelope) {
+// `spf`: what SPF said of the sender, with JGREYLIST_SPF (else nullptr).
+std::vector<Check> checks_for(const Address& client, const Settings& s, const Options& o, const Envelope& envelope,
+                              const SpfKeying* spf) {
   Key by_ip = key_for(client, s);
   if (!o.triplet) return {Check{by_ip}};
   std::vector<Check> checks;
   checks.reserve(envelope.recipients.size());
   for (const std::string& r : envelope.recipients) {
-    checks.push_back(Check{Key::triplet(by_ip.client(), envelope.sender_key, normalise_recipient(r)), &r});
+    std::string recipient = normalise_recipient(r);
+    if (spf != nullptr) {
+      checks.push_back(Check{spf_aware_triplet(*spf, by_ip.client(), envelope.sender_key, std::move(recipient)), &r});
+    } else {
+      checks.push_back(Check{Key::triplet(by_ip.client(), envelope.sender_key, std::move(recipient)), &r});
+    }
   }
   return checks;
+}
+
+// With JGREYLIST_SPF: the sender's SPF, once for the message. qmail-smtpd
+// does not tell the HELO name, so a bounce keeps the network's key.
+std::optional<SpfKeying> sender_spf(ClientLog& log, const Settings& s, const Address& client,
+                                    const Envelope& envelope) {
+  if (!s.spf) return std::nullopt;
+  auto dns = dns_settings_from_env();
+  if (!dns) trouble(log, "configuration error: " + dns.error().message);
+  SpfKeyer keyer(std::move(*dns), nullptr);
+  return keyer.evaluate(client, envelope.raw_sender, {});
 }
 
 // Opens the store, or defers the message.
@@ -191,7 +211,7 @@ std::optional<Entry> awl_whitelisted(Store& store, const Key& awl, const SenderS
 // whose passes auto-whitelist it passes every triplet; a message that
 // passes on its triplets counts a pass of its network.
 bool greylisted(ClientLog& log, const Settings& s, const Options& o, const Address& client,
-                const std::vector<Check>& checks, const Envelope& envelope) {
+                const std::vector<Check>& checks, const Envelope& envelope, const SpfKeying* spf) {
   std::unique_ptr<Store> store = store_or_trouble(log);
   // How long awl and correspondent entries live: the store's own policy.
   auto expiry = expiry_from_env();
@@ -258,7 +278,9 @@ bool greylisted(ClientLog& log, const Settings& s, const Options& o, const Addre
       if (checks[i].recipient == nullptr) {
         log.line("{}{}", log_words(verdicts[i]), extra);
       } else {
-        log.line("{} <{}> <{}>{}", log_words(verdicts[i]), envelope.raw_sender, *checks[i].recipient, extra);
+        std::string spf_words = spf != nullptr ? spf_log_words(*spf, checks[i].key) : std::string();
+        log.line("{} <{}> <{}>{}{}", log_words(verdicts[i]), envelope.raw_sender, *checks[i].recipient, spf_words,
+                 extra);
       }
     }
     if (checks.size() > kMaxLoggedTriplets) log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
@@ -298,7 +320,7 @@ bool rewind(const HeldMessage& held) {
   trouble(log, fmt::format("cannot run {}: {}", shown_value(o.queue, 200), std::strerror(errno)), kQueueInternal);
 }
 
-Options read_options(ClientLog& log) {
+Options read_options(ClientLog& log, const Settings& s) {
   Options o;
   if (const char* q = env_get("JGREYLIST_QUEUE"); q != nullptr && *q != '\0') o.queue = q;
   const char* spool_dir = env_get("JGREYLIST_SPOOL");
@@ -307,6 +329,7 @@ Options read_options(ClientLog& log) {
   auto key = key_kind_from_env(KeyKind::triplet);
   if (!key) trouble(log, "configuration error: " + key.error().message);
   o.triplet = *key == KeyKind::triplet;
+  if (auto fits = check_spf_key_kind(s.spf, *key); !fits) trouble(log, "configuration error: " + fits.error().message);
   const char* handoff = env_get("JGREYLIST_HANDOFF");
   o.handoff = handoff != nullptr && *handoff != '\0' && std::strcmp(handoff, "0") != 0;
   auto list = SpareList::from_env();
@@ -324,7 +347,7 @@ int main() {
   if (!settings) trouble(log, "configuration error: " + settings.error().message);
   const Settings& s = *settings;
   log.set_pid(s.log_pid);
-  Options o = read_options(log);
+  Options o = read_options(log, s);
 
   // Most messages never need the spool directory; one that is missing or
   // not writable still defers every message at once, not only the large.
@@ -376,7 +399,9 @@ int main() {
   if (s.log && o.triplet && envelope.unchecked > 0) {
     log.line("{} recipients beyond {} not checked", envelope.unchecked, kMaxTriplets);
   }
-  if (!greylisted(log, s, o, client, checks_for(client, s, o, envelope), envelope)) {
+  std::optional<SpfKeying> spf = sender_spf(log, s, client, envelope);
+  const SpfKeying* spf_said = spf ? &*spf : nullptr;
+  if (!greylisted(log, s, o, client, checks_for(client, s, o, envelope, spf_said), envelope, spf_said)) {
     pass_on(log, o, message, envelope_copy);
   }
   char text[512];

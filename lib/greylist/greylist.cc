@@ -18,6 +18,15 @@ Result<bool> env_flag(const char* name, bool fallback) {
   return *n != 0;
 }
 
+// A switch with no room for guessing: unset, empty or 0 is off, 1 is on,
+// anything else the error.
+Result<bool> env_switch(const char* name) {
+  const char* value = env_get(name);
+  if (value == nullptr || *value == '\0' || std::strcmp(value, "0") == 0) return false;
+  if (std::strcmp(value, "1") == 0) return true;
+  return fail(std::string(name) + "='" + shown_value(value) + "': 0 or 1");
+}
+
 }  // namespace
 
 Result<Settings> settings_from_env() {
@@ -60,6 +69,9 @@ Result<Settings> settings_from_env() {
     if (!v) return std::unexpected(v.error());
     *f.field = *v;
   }
+  auto spf = env_switch("JGREYLIST_SPF");
+  if (!spf) return std::unexpected(spf.error());
+  s.spf = *spf;
   return s;
 }
 

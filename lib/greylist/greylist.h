@@ -35,6 +35,7 @@ struct Settings {
   bool log_smtp = false;                 // JGREYLIST_LOG_SMTP
   bool failopen = false;                 // JGREYLIST_FAILOPEN
   bool handoff = false;                  // JGREYLIST_HANDOFF: unknown clients go on to jgreylist-queue
+  bool spf = false;                      // JGREYLIST_SPF: triplets keyed on an SPF-passed domain
 };
 
 // What jgreylist-queue and jgreylist-policy key a message on: the client's

@@ -192,6 +192,9 @@ smtp_reply() {
     index($0, " -> " verb) == 1 { found = 1 }' <<<"$OUT"
 }
 
+# data_reply: the server's reply to the end of DATA in the transcript $OUT.
+data_reply() { awk '/^ -> \.$/ { found = 1; next } found && /^<[-*~]/ { sub(/^<[-*~]* +/, ""); print; exit }' <<<"$OUT"; }
+
 # smtp_logged IP WORDS: a regex for jgreylist's log line "jgreylist[PID]: IP: WORDS".
 smtp_logged() { printf '^jgreylist\\[[0-9]+\\]: %s: %s$' "${1//./\\.}" "$2"; }
 
@@ -436,9 +439,25 @@ qmail_serve() {
     echo "    qmail_serve: no qmail-smtpd (call qmail_smtpd_build first)" >&2
     return 1
   fi
-  mkdir -p "$dir/tree" "$dir/queue"
+  mkdir -p "$dir/tree"
   : >"$dir/log"
   echo 0 >"$dir/mark"
+  qmail_queue_script "$dir"
+  port=$(free_port)
+  echo "$port" >"$dir/port"
+  background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
+    env "JGREYLIST_DIR=$dir/tree" "QMAILQUEUE=$dir/qmail-queue" "${vars[@]}" \
+    "$JGREYLIST" "$QMAIL_SMTPD" 2>>"$dir/log"
+  wait_port "$port"
+}
+
+# qmail_queue_script DIR: DIR/qmail-queue, a stand-in for qmail-queue that
+# stores each message it is given as DIR/queue/ID.message (fd 0, as
+# received) and ID.envelope (fd 1, the raw "Fsender\0Trecipient\0...\0"
+# envelope), IDs in the order received, and exits 0.
+qmail_queue_script() {
+  local dir=$1
+  mkdir -p "$dir/queue"
   # Written under a dot name and renamed: a file without a dot is whole.
   # Exit 53 is qmail-queue's "write error or disk full" (451 to the client).
   cat >"$dir/qmail-queue" <<QUEUE
@@ -450,12 +469,6 @@ mv "\$q/.\$id.message" "\$q/\$id.message" && mv "\$q/.\$id.envelope" "\$q/\$id.e
 exit 0
 QUEUE
   chmod +x "$dir/qmail-queue"
-  port=$(free_port)
-  echo "$port" >"$dir/port"
-  background tcpserver -HRl0 "${opts[@]}" "$host" "$port" \
-    env "JGREYLIST_DIR=$dir/tree" "QMAILQUEUE=$dir/qmail-queue" "${vars[@]}" \
-    "$JGREYLIST" "$QMAIL_SMTPD" 2>>"$dir/log"
-  wait_port "$port"
 }
 
 # qmail_queued NAME: how many messages the server NAME's queue script stored.

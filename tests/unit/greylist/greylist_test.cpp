@@ -22,7 +22,7 @@ class GreylistEnv : public ScopedEnv {
       : ScopedEnv{"JGREYLIST",         "RELAYCLIENT",       "JGREYLIST_DIR",     "JGREYLIST_NOREV",
                   "JGREYLIST_BY_IP",   "JGREYLIST_PREFIX4", "JGREYLIST_PREFIX6", "JGREYLIST_HOLDTIME",
                   "JGREYLIST_TIMEOUT", "JGREYLIST_LIMIT",   "JGREYLIST_LOG",     "JGREYLIST_LOG_PID",
-                  "JGREYLIST_LOG_SMTP", "JGREYLIST_FAILOPEN"} {}
+                  "JGREYLIST_LOG_SMTP", "JGREYLIST_FAILOPEN", "JGREYLIST_SPF"} {}
 };
 
 Settings settings() {
@@ -196,6 +196,26 @@ TEST_CASE("the log and failopen flags are numbers where non-zero is on", "[greyl
   REQUIRE_FALSE(s.log_pid);
   REQUIRE(s.log_smtp);
   REQUIRE(s.failopen);
+}
+
+TEST_CASE("JGREYLIST_SPF is off unset, empty or 0, and on only as 1", "[greylist][settings]") {
+  GreylistEnv env;
+  REQUIRE_FALSE(settings().spf);
+  for (const char* off : {"", "0"}) {
+    env.set("JGREYLIST_SPF", off);
+    REQUIRE_FALSE(settings().spf);
+  }
+  env.set("JGREYLIST_SPF", "1");
+  REQUIRE(settings().spf);
+}
+
+TEST_CASE("any other JGREYLIST_SPF is an error naming the variable", "[greylist][settings]") {
+  for (const char* bad : {"2", "yes", "on", "01", " 1", "1 ", "true"}) {
+    CAPTURE(bad);
+    GreylistEnv env;
+    env.set("JGREYLIST_SPF", bad);
+    REQUIRE(settings_error() == std::string("JGREYLIST_SPF='") + bad + "': 0 or 1");
+  }
 }
 
 TEST_CASE("malformed numbers are errors naming the variable", "[greylist][settings]") {
