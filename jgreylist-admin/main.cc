@@ -35,7 +35,11 @@
 #include "lib/base/exitcode.h"
 #include "lib/base/printable.h"
 #include "lib/greylist/greylist.h"
+#include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
+#include "lib/net/ucspi.h"
+#include "lib/rules/keys.h"
+#include "lib/rules/lookup.h"
 #include "lib/store/open.h"
 #include "lib/store/tree.h"
 #include "lib/store/tree_path.h"
@@ -60,7 +64,10 @@ struct Options {
   // list
   bool pending = false, validated = false, ip4 = false, ip6 = false, triplets = false, awl = false,
        correspondents = false, json = false;
-  std::string target;                // list PREFIX; show, pass, forget ADDRESS|PREFIX; import-v8 DIR
+  std::string target;                // list PREFIX; show, pass, forget ADDRESS|PREFIX; import-v8 DIR; explain CLIENT
+  // explain
+  std::string sender, recipient, helo, host, rules;
+  bool has_envelope = false;
   // stats
   std::string prometheus;
   // copy
@@ -75,10 +82,26 @@ struct Context {
   Settings settings;  // prefix4, prefix6, holdtime
   SenderSettings sender;  // JGREYLIST_AWL: how many passes whitelist a network
   StoreSettings store;
+  bool holdtime_given = false;  // --holdtime
   bool failures = false;
 };
 
 [[noreturn]] void usage(std::string_view why) { die(kExitUsage, "{} (see --help)", why); }
+
+// The command line's key settings over the environment's.
+void apply_overrides(const Options& o, const Context& c, Settings* settings) {
+  if (o.by_ip) {
+    settings->prefix4 = 32;
+    settings->prefix6 = 128;
+  }
+  if (o.prefix4 >= 0) settings->prefix4 = o.prefix4;
+  if (o.prefix6 >= 0) settings->prefix6 = o.prefix6;
+  if (c.holdtime_given) {
+    auto v = parse_duration(o.holdtime);
+    if (!v) usage("--holdtime: " + v.error().message);
+    settings->holdtime = *v;
+  }
+}
 
 // A store named on the command line: a Redis URL, or a directory.
 bool names_redis(std::string_view spec) {
@@ -144,6 +167,9 @@ std::string key_text(const Key& key) {
   return shown(key.client_text()) + " <" + shown(key.sender()) + "> <" + shown(key.recipient()) + ">";
 }
 
+// "1 pass", "7 passes".
+std::string passes_text(unsigned long count) { return fmt::format("{} pass{}", count, count == 1 ? "" : "es"); }
+
 // The entry's policy: awl and correspondent entries are never pending.
 ExpiryPolicy policy_of(const Entry& e, const Context& c) { return expiry_for(e.key.kind(), c.policy); }
 
@@ -162,8 +188,8 @@ std::string_view state_name(const Entry& e, const Context& c) {
 
 std::string describe(const Entry& e, const Context& c) {
   if (e.key.kind() == Key::Kind::awl) {
-    return fmt::format("{}, {} passes counted (JGREYLIST_AWL={}), first counted {} ({} ago), last counted {} ({} ago)",
-                       state_name(e, c), e.count, c.sender.awl, format_time(e.first_seen.tv_sec),
+    return fmt::format("{}, {} counted (JGREYLIST_AWL={}), first counted {} ({} ago), last counted {} ({} ago)",
+                       state_name(e, c), passes_text(e.count), c.sender.awl, format_time(e.first_seen.tv_sec),
                        format_duration(c.now - e.first_seen.tv_sec), format_time(e.last_seen.tv_sec),
                        format_duration(c.now - e.last_seen.tv_sec));
   }
@@ -231,7 +257,7 @@ class Lister : public EntryVisitor {
       fmt::print("{{\"key\":{},\"family\":\"{}\",\"state\":\"{}\",\"first_seen\":\"{}\",\"last_seen\":\"{}\"{}}}\n",
                  json_string(key_text(e.key)), family, state, first, last, extra);
     } else if (e.key.kind() == Key::Kind::awl) {
-      fmt::print("{}\t{}\t{}\t{}\t{} passes\n", key_text(e.key), state, first, last, e.count);
+      fmt::print("{}\t{}\t{}\t{}\t{}\n", key_text(e.key), state, first, last, passes_text(e.count));
     } else {
       fmt::print("{}\t{}\t{}\t{}\n", key_text(e.key), state, first, last);
     }
@@ -708,6 +734,198 @@ int copy(const Options& o, Context& c) {
   return finish_copy(copier, c, (*from)->where(), (*to)->where());
 }
 
+// --- explain ---------------------------------------------------------------------
+
+void explain_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("CLIENT", o.target, "the client's IPv4 or IPv6 address")->required();
+  cmd.add_option("SENDER", o.sender, "the envelope sender (<> or an empty word for a bounce)");
+  cmd.add_option("RECIPIENT", o.recipient, "one envelope recipient");
+  cmd.add_option("--helo", o.helo, "the client's HELO name (SPF of a bounce, in jgreylist-policy)");
+  cmd.add_option("--host", o.host, "the client's reverse DNS name, as tcpserver gives it (JGREYLIST_NOREV)");
+  cmd.add_option("--rules", o.rules, "a tcprules cdb to look the client up in (default: $JGREYLIST_RULES)");
+}
+
+// What a program would decide: its log words and why.
+struct Decision {
+  Verdict verdict;
+  std::string why;
+};
+
+// The verdict a store's entry gives now, as observe() and the decision
+// would (nothing is observed).
+Decision entry_decision(const std::optional<Entry>& found, const Context& c, const Settings& s) {
+  if (!found) return {Verdict::grey_first, "no entry: the first attempt makes it"};
+  const Entry& e = *found;
+  if (judge(e.first_seen.tv_sec, e.last_seen.tv_sec, c.now, policy_of(e, c)).expired) {
+    return {Verdict::grey_expired, "past its retry window: the next attempt starts it over"};
+  }
+  Verdict v = decide_from_sighting(Sighting{false, e.first_seen, e.last_seen}, c.now_ts, s.holdtime);
+  if (v == Verdict::ok_known) return {v, fmt::format("first seen {} ago, at least the hold time ({})",
+                                                     format_duration(c.now - e.first_seen.tv_sec),
+                                                     format_duration(s.holdtime))};
+  long at = e.first_seen.tv_sec + s.holdtime;
+  return {v, fmt::format("passes from {} (in {})", format_time(at), format_duration(at - c.now))};
+}
+
+// Everything explain looks up, once, for the three programs' decisions.
+struct Explained {
+  Address client;
+  const char* host = nullptr;  // --host: TCPREMOTEHOST as tcpserver would give it
+  Settings settings;       // the environment's, with the client's rule over it
+  SenderSettings sender;
+  bool has_envelope = false;
+  std::string sender_address, recipient;  // as given ("<>" is the empty sender)
+  std::optional<Entry> network;           // the client's prefix key's entry
+  std::optional<Entry> awl;
+  std::optional<Entry> correspondent;
+  std::optional<Entry> triplet;
+  std::optional<SpfKeying> spf;
+  std::string triplet_text;
+};
+
+std::optional<Entry> found_or_die(Store& store, const Key& key) {
+  auto found = store.find(key);
+  if (!found) die(kExitTrouble, "{}: {}", shown(store.where()), shown(found.error().message));
+  return *found;
+}
+
+// One program's decision: `triplet` whether it keys on the envelope.
+Decision program_decision(const Explained& x, const Context& c, bool triplet, bool policy) {
+  const Settings& s = x.settings;
+  Verdict v;
+  if (decide_without_store(s, x.host, &v)) {
+    return {v, v == Verdict::deny_norev ? "JGREYLIST_NOREV, and no reverse name (--host)"
+                                        : "decided before the store (JGREYLIST, RELAYCLIENT)"};
+  }
+  (void)policy;
+  if (x.has_envelope && x.sender.correspondents && !x.sender_address.empty() && x.correspondent &&
+      correspondent_passes(*x.correspondent, c.now, c.policy)) {
+    return {Verdict::ok_correspondent, "the sender is one the recipient wrote to"};
+  }
+  if (!triplet) return entry_decision(x.network, c, s);
+  if (!x.has_envelope) return {Verdict::grey_first, "keyed on the envelope: give SENDER and RECIPIENT"};
+  Decision d = entry_decision(x.triplet, c, s);
+  if (!passes(d.verdict) && x.awl && awl_passes(*x.awl, x.sender.awl, c.now, c.policy)) {
+    return {Verdict::ok_awl, fmt::format("its network has {} counted (JGREYLIST_AWL={})", passes_text(x.awl->count),
+                                         x.sender.awl)};
+  }
+  return d;
+}
+
+int explain(const Options& o, Context& c) {
+  auto address = Address::parse(o.target);
+  if (!address) usage("explain " + shown(o.target) + ": " + address.error().message);
+  Explained x{*address};
+  x.has_envelope = !o.recipient.empty();
+  if (!o.sender.empty() && o.recipient.empty()) usage("explain: a SENDER needs a RECIPIENT");
+  x.sender_address = o.sender == "<>" ? std::string() : o.sender;
+  x.recipient = o.recipient;
+  const char* host = o.host.empty() ? nullptr : o.host.c_str();
+  x.host = host;
+
+  // The client's rule, as tcpserver -x or JGREYLIST_RULES would apply it.
+  std::string rules_path = o.rules;
+  if (rules_path.empty()) {
+    if (const char* env = env_get("JGREYLIST_RULES"); env != nullptr) rules_path = env;
+  }
+  std::vector<std::string> rule_settings;
+  std::string rule_line = "none given (--rules, JGREYLIST_RULES)";
+  if (!rules_path.empty()) {
+    auto cdb = RulesCdb::open(rules_path.c_str());
+    if (!cdb) die(kExitUsage, "--rules {}: {}", shown(rules_path), shown(cdb.error().message));
+    auto match = cdb->check(tcpserver_text(*address), host, nullptr);
+    if (!match) die(kExitTrouble, "--rules {}: {}", shown(rules_path), shown(match.error().message));
+    if (!*match) {
+      rule_line = fmt::format("{}: no rule for this client", shown(rules_path));
+    } else if ((*match)->deny) {
+      fmt::print("client   {}\nrules    {}: {}: deny (every program refuses the connection or the mail)\n",
+                 address->format().view(), shown(rules_path), shown((*match)->key));
+      return kExitOk;
+    } else {
+      rule_settings = (*match)->settings;
+      std::string set;
+      for (const std::string& v : rule_settings) set += (set.empty() ? "" : ",") + shown(v);
+      rule_line = fmt::format("{}: {}: allow{}{}", shown(rules_path), shown((*match)->key), set.empty() ? "" : ",", set);
+    }
+  }
+  EnvOverlay overlay(rule_settings);
+  auto settings = settings_from_env();
+  if (!settings) die(kExitUsage, "the client's settings: {}", shown(settings.error().message));
+  x.settings = *settings;
+  apply_overrides(o, c, &x.settings);
+  auto sender = sender_settings_from_env();
+  if (!sender) die(kExitUsage, "the client's settings: {}", shown(sender.error().message));
+  x.sender = *sender;
+  auto key_kind = key_kind_from_env(KeyKind::triplet);
+  if (!key_kind) die(kExitUsage, "{}", shown(key_kind.error().message));
+  const char* key_env = env_get("JGREYLIST_KEY");
+  bool key_set = key_env != nullptr && *key_env != '\0';
+  bool queue_triplet = *key_kind == KeyKind::triplet;
+  bool policy_triplet = key_set && *key_kind == KeyKind::triplet;
+
+  auto store = open_or_die(c, o);
+  Key network = key_for(*address, x.settings);
+  x.network = found_or_die(*store, network);
+  x.awl = found_or_die(*store, Key::awl(network.client()));
+  std::string spf_line = "not asked: JGREYLIST_SPF is off";
+  if (x.has_envelope) {
+    if (!x.sender_address.empty()) {
+      x.correspondent = found_or_die(*store, correspondent_for(x.sender_address, x.recipient));
+    }
+    std::string sender_key = normalise_sender(x.sender_address), recipient_key = normalise_recipient(x.recipient);
+    Key triplet = Key::triplet(network.client(), sender_key, recipient_key);
+    if (x.settings.spf) {
+      auto dns = dns_settings_from_env();
+      if (!dns) die(kExitUsage, "{}", shown(dns.error().message));
+      SpfKeyer keyer(std::move(*dns), nullptr);
+      x.spf = keyer.evaluate(*address, x.sender_address, o.helo);
+      triplet = spf_aware_triplet(*x.spf, network.client(), sender_key, recipient_key);
+      spf_line = fmt::format("{}{}{}", result_name(x.spf->result),
+                             x.spf->domain.empty() ? "" : " for " + shown(x.spf->domain),
+                             x.spf->detail.empty() ? "" : " (" + shown(x.spf->detail) + ")");
+      spf_line += x.spf->result == SpfResult::pass ? ": the triplet is keyed on the domain"
+                                                   : ": the triplet keeps the network's key";
+    }
+    x.triplet_text = key_text(triplet);
+    x.triplet = found_or_die(*store, triplet);
+  } else if (x.settings.spf) {
+    spf_line = "not asked: no SENDER given";
+  }
+
+  auto entry_line = [&](const std::optional<Entry>& e, std::string_view none) {
+    return e ? key_text(e->key) + ": " + describe(*e, c) : std::string(none);
+  };
+  fmt::print("client   {}{}\n", address->format().view(), host ? " (" + shown(o.host) + ")" : std::string());
+  fmt::print("rules    {}\n", rule_line);
+  fmt::print("network  {}\n", x.network ? entry_line(x.network, "")
+                                         : std::string(network.client().format().view()) + ": no entry");
+  fmt::print("awl      {}\n", x.awl ? fmt::format("{}: {}", network.client().format().view(), describe(*x.awl, c))
+                                      : fmt::format("{}: no pass counted (JGREYLIST_AWL={})",
+                                                    network.client().format().view(), x.sender.awl));
+  if (x.has_envelope) {
+    fmt::print("spf      {}\n", spf_line);
+    fmt::print("triplet  {}\n", x.triplet ? entry_line(x.triplet, "") : x.triplet_text + ": no entry");
+    fmt::print("corr     {}\n", !x.sender.correspondents ? std::string("not consulted: JGREYLIST_CORRESPONDENTS is off")
+                                 : x.sender_address.empty() ? std::string("none: a bounce has no correspondent")
+                                 : x.correspondent ? entry_line(x.correspondent, "")
+                                                   : fmt::format("none: <{}> has not written to <{}>",
+                                                                 shown(x.recipient), shown(x.sender_address)));
+  }
+  struct {
+    const char* name;
+    bool triplet;
+    bool policy;
+  } programs[] = {{"jgreylist", false, false},
+                  {"jgreylist-queue", queue_triplet, false},
+                  {"jgreylist-policy", policy_triplet, true}};
+  for (const auto& p : programs) {
+    Decision d = program_decision(x, c, p.triplet, p.policy);
+    fmt::print("{:<17}{}: {} (keyed on {})\n", p.name, log_words(d.verdict), d.why,
+               p.triplet ? "the envelope" : "the client's network");
+  }
+  return kExitOk;
+}
+
 // --- the verbs ---------------------------------------------------------------------
 
 // A verb: its name and one line of help, the options it adds, what it does.
@@ -727,6 +945,8 @@ constexpr Verb kVerbs[] = {
     {"stats", "counts by family and state, entries by age", stats_options, stats},
     {"import-v8", "a jgreylist v8 tree into the store, times kept", import_v8_options, import_v8},
     {"copy", "every entry of one store into another, times kept", copy_options, copy},
+    {"explain", "what jgreylist, jgreylist-queue and jgreylist-policy would decide now, and why", explain_options,
+     explain},
 };
 
 // --- main ----------------------------------------------------------------------------
@@ -739,17 +959,8 @@ Context read_context(const Options& o, CLI::Option* holdtime_option) {
   auto settings = settings_from_env();
   if (!settings) die(kExitUsage, "{}", shown(settings.error().message));
   c.settings = *settings;
-  if (o.by_ip) {
-    c.settings.prefix4 = 32;
-    c.settings.prefix6 = 128;
-  }
-  if (o.prefix4 >= 0) c.settings.prefix4 = o.prefix4;
-  if (o.prefix6 >= 0) c.settings.prefix6 = o.prefix6;
-  if (holdtime_option->count() != 0) {
-    auto v = parse_duration(o.holdtime);
-    if (!v) usage("--holdtime: " + v.error().message);
-    c.settings.holdtime = *v;
-  }
+  c.holdtime_given = holdtime_option->count() != 0;
+  apply_overrides(o, c, &c.settings);
   auto store = store_settings_from_env();
   if (!store) die(kExitUsage, "{}", shown(store.error().message));
   c.store = *store;
