@@ -789,16 +789,16 @@ std::optional<Entry> found_or_die(Store& store, const Key& key) {
   return *found;
 }
 
-// One program's decision: `triplet` whether it keys on the envelope.
-Decision program_decision(const Explained& x, const Context& c, bool triplet, bool policy) {
+// One program's decision: `triplet` whether it keys on the envelope,
+// `sender_aware` whether it sees the envelope at all (correspondents).
+Decision program_decision(const Explained& x, const Context& c, bool triplet, bool sender_aware) {
   const Settings& s = x.settings;
   Verdict v;
   if (decide_without_store(s, x.host, &v)) {
     return {v, v == Verdict::deny_norev ? "JGREYLIST_NOREV, and no reverse name (--host)"
                                         : "decided before the store (JGREYLIST, RELAYCLIENT)"};
   }
-  (void)policy;
-  if (x.has_envelope && x.sender.correspondents && !x.sender_address.empty() && x.correspondent &&
+  if (sender_aware && x.has_envelope && x.sender.correspondents && !x.sender_address.empty() && x.correspondent &&
       correspondent_passes(*x.correspondent, c.now, c.policy)) {
     return {Verdict::ok_correspondent, "the sender is one the recipient wrote to"};
   }
@@ -914,12 +914,12 @@ int explain(const Options& o, Context& c) {
   struct {
     const char* name;
     bool triplet;
-    bool policy;
+    bool sender_aware;
   } programs[] = {{"jgreylist", false, false},
-                  {"jgreylist-queue", queue_triplet, false},
+                  {"jgreylist-queue", queue_triplet, true},
                   {"jgreylist-policy", policy_triplet, true}};
   for (const auto& p : programs) {
-    Decision d = program_decision(x, c, p.triplet, p.policy);
+    Decision d = program_decision(x, c, p.triplet, p.sender_aware);
     fmt::print("{:<17}{}: {} (keyed on {})\n", p.name, log_words(d.verdict), d.why,
                p.triplet ? "the envelope" : "the client's network");
   }

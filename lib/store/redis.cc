@@ -24,11 +24,15 @@ namespace {
 constexpr std::string_view kObserveScript = R"lua(
 local now, now_s = ARGV[1], tonumber(ARGV[2])
 local holdtime, pending, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+-- A new entry is validated at once when the hold time is 0 (an awl or
+-- correspondent entry, or JGREYLIST_HOLDTIME=0): it lives max_age.
+local fresh = pending
+if holdtime <= 0 then fresh = max_age end
 local seen = redis.call('HMGET', KEYS[1], 'first', 'last')
 if not seen[1] then
   redis.call('HSET', KEYS[1], 'first', now, 'last', now)
   for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
+  redis.call('EXPIRE', KEYS[1], math.max(fresh, 1))
   return {1, now, now}
 end
 local first_s = tonumber(string.match(seen[1], '^%d+')) or now_s
@@ -37,7 +41,7 @@ local expires = first_s + pending
 if last_s - first_s >= holdtime then expires = last_s + max_age end
 if now_s >= expires then
   redis.call('HSET', KEYS[1], 'first', now, 'last', now)
-  redis.call('EXPIRE', KEYS[1], math.max(pending, 1))
+  redis.call('EXPIRE', KEYS[1], math.max(fresh, 1))
   return {2, now, now}
 end
 redis.call('HSET', KEYS[1], 'last', now)
@@ -59,18 +63,21 @@ return 1
 
 // KEYS[1] an awl key; ARGV: now ("s.ns"), now's seconds, the interval
 // between counts, max_age, the network's CIDR text. Counts a pass when the
-// last count is at least the interval old (a new key starts at 1); the key
-// lives max_age after its last count. Returns {count, first, last}.
+// last count is at least the interval old; a new key, or one last counted
+// max_age ago or more (kept longer by a TTL another writer gave it),
+// starts at 1. The key lives max_age after its last count. Returns
+// {count, first, last}.
 constexpr std::string_view kCountScript = R"lua(
 local now, now_s = ARGV[1], tonumber(ARGV[2])
 local interval, max_age = tonumber(ARGV[3]), tonumber(ARGV[4])
 local seen = redis.call('HMGET', KEYS[1], 'first', 'last', 'count')
-if not seen[1] or not seen[3] then
+local last_s = tonumber(string.match(seen[2] or seen[1] or '', '^%d+')) or 0
+if not seen[1] or not seen[3] or now_s - last_s >= max_age then
+  redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'first', now, 'last', now, 'count', 1, 'client', ARGV[5])
   redis.call('EXPIRE', KEYS[1], math.max(max_age, 1))
   return {1, now, now}
 end
-local last_s = tonumber(string.match(seen[2] or seen[1], '^%d+')) or 0
 if now_s - last_s < interval then return {tonumber(seen[3]) or 0, seen[1], seen[2] or seen[1]} end
 local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
 redis.call('HSET', KEYS[1], 'last', now)

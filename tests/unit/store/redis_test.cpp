@@ -371,3 +371,37 @@ TEST_CASE("redis: a refused AUTH writes nothing as the default user", "[redis_st
   REQUIRE_FALSE(seen.has_value());
   CHECK(server.run({"DBSIZE"}) == "0");
 }
+
+TEST_CASE("redis: entries that are never pending live max_age from their first sighting", "[redis_store]") {
+  RedisServer server;
+  RedisStore store(settings_for(server));
+  Key corr = Key::correspondent("friend@example.org", "user@example.net");
+  REQUIRE(store.observe(corr, now_plus(0)).has_value());
+  CHECK(ttl(server, "jgreylist:corr:" + corr.digest()) == 35L * 86400);
+  REQUIRE(store.count_pass(Key::awl(key("192.0.2.0/24").client()), now_plus(0), 3600).has_value());
+  CHECK(ttl(server, "jgreylist:awl:192.0.2.0/24") == 35L * 86400);
+  // JGREYLIST_HOLDTIME=0: a first sighting is validated at once, as the
+  // tree's judge() says, so it lives max_age too.
+  RedisStoreSettings zero = settings_for(server);
+  zero.expiry.holdtime = 0;
+  RedisStore at_once(zero);
+  REQUIRE(at_once.observe(key("198.51.100.0/24"), now_plus(0)).has_value());
+  CHECK(ttl(server, "jgreylist:ip4:198.51.100.0/24") == 35L * 86400);
+}
+
+TEST_CASE("redis: a count last renewed max_age ago starts over, whatever TTL kept it", "[redis_store]") {
+  RedisServer server;
+  RedisStore store(settings_for(server));
+  // Written by a host with a longer JGREYLIST_MAX_AGE: 36 days old, still there.
+  timespec old = now_plus(-36L * 86400);
+  std::string first = std::to_string(old.tv_sec - 86400) + ".0", last = std::to_string(old.tv_sec) + ".0";
+  server.run({"HSET", "jgreylist:awl:192.0.2.0/24", "first", first, "last", last, "count", "9", "client",
+              "192.0.2.0/24"});
+  server.run({"EXPIRE", "jgreylist:awl:192.0.2.0/24", "864000"});
+  timespec now = now_plus(0);
+  auto counted = store.count_pass(Key::awl(key("192.0.2.0/24").client()), now, 3600);
+  REQUIRE(counted.has_value());
+  CHECK(counted->count == 1);
+  CHECK(counted->first_seen.tv_sec == now.tv_sec);
+  CHECK(server.run({"HGET", "jgreylist:awl:192.0.2.0/24", "count"}) == "1");
+}
