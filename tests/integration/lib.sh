@@ -192,6 +192,9 @@ smtp_reply() {
     index($0, " -> " verb) == 1 { found = 1 }' <<<"$OUT"
 }
 
+# data_reply: the server's reply to the end of DATA in $OUT.
+data_reply() { awk '/^ -> \.$/ { found = 1; next } found && /^<[-*~]/ { sub(/^<[-*~]* +/, ""); print; exit }' <<<"$OUT"; }
+
 # smtp_logged IP WORDS: a regex for jgreylist's log line "jgreylist[PID]: IP: WORDS".
 smtp_logged() { printf '^jgreylist\\[[0-9]+\\]: %s: %s$' "${1//./\\.}" "$2"; }
 
