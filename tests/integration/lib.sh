@@ -528,3 +528,96 @@ _policy_serve_with() {
     env "$store" "${vars[@]}" "$BIN/jgreylist-policy" 2>>"$dir/log"
   wait_port "$port"
 }
+
+# --- jgreylist-queue and jgreylist-policy run once, directly, without a server.
+
+# queue_once ENVELOPE [VAR=value...]: jgreylist-queue run once as
+# qmail-smtpd runs it (qmail-queue(8)): a short message on fd 0, the file
+# ENVELOPE on fd 1, a file on fd 6 for its text; in a bare environment of
+# PATH, the VARs (the store, TCPREMOTEIP, ...), JGREYLIST_QUEUE a program
+# that leaves a mark and JGREYLIST_SPOOL $T/spool; 20 s at most. Sets RC,
+# OUT (what it wrote on fd 6), ERR (stderr) and RESULT:
+#   pass      the queue program ran, exit 0
+#   grey      exit 82 with Z4.7.1 greylisted, the queue program not run
+#   deferred  exit 82 with Z4.3.0, the queue program not run
+#   other: .. anything else, with the facts
+queue_once() {
+  local envelope=$1 d=$T/.queue-once vars=()
+  shift
+  if [ ! -x "$d/qmail-queue" ]; then
+    mkdir -p "$d" "$T/spool" "$JGL_CAPTURE"
+    printf 'From: someone\nSubject: once\n\nbody\n' >"$d/message"
+    printf '#!/bin/sh\ncat >/dev/null\necho queued >%q\n' "$d/queued" >"$d/qmail-queue"
+    chmod +x "$d/qmail-queue"
+  fi
+  [ -n "${ASAN_OPTIONS:-}" ] && vars=("ASAN_OPTIONS=$ASAN_OPTIONS")
+  [ -n "${UBSAN_OPTIONS:-}" ] && vars+=("UBSAN_OPTIONS=$UBSAN_OPTIONS")
+  rm -f "$d/queued"
+  : >"$JGL_CAPTURE/fd6"
+  timeout 20 env -i PATH=/usr/bin:/bin "${vars[@]}" "JGREYLIST_QUEUE=$d/qmail-queue" "JGREYLIST_SPOOL=$T/spool" \
+    "$@" "$BIN/jgreylist-queue" <"$d/message" 1<"$envelope" 2>"$JGL_CAPTURE/err" 6>"$JGL_CAPTURE/fd6"
+  RC=$?
+  OUT=$(tr -d '\0' <"$JGL_CAPTURE/fd6")
+  ERR=$(tr -d '\0' <"$JGL_CAPTURE/err")
+  if [ "$RC" == 0 ] && [ -e "$d/queued" ]; then
+    RESULT=pass
+  elif [ "$RC" == 82 ] && [[ $OUT == "Z4.7.1 greylisted"* ]] && [ ! -e "$d/queued" ]; then
+    RESULT=grey
+  elif [ "$RC" == 82 ] && [[ $OUT == "Z4.3.0 "* ]] && [ ! -e "$d/queued" ]; then
+    RESULT=deferred
+  else
+    RESULT="other: exit $RC, fd 6 $OUT, queued $([ -e "$d/queued" ] && echo yes || echo no)"
+  fi
+}
+
+# policy_once REQUEST [VAR=value...]: jgreylist-policy run once with the
+# file REQUEST on stdin (jgl_run: a bare environment of the VARs). Sets RC,
+# OUT (the answers), ERR and RESULT: pass (action=DUNNO), grey
+# (DEFER_IF_PERMIT 4.7.1 greylisted), deferred (DEFER_IF_PERMIT 4.3.0), or
+# "other: ..." with the facts.
+policy_once() {
+  local request=$1
+  shift
+  JGL_STDIN=$request jgl_run "$@" -- "$BIN/jgreylist-policy"
+  case "$RC|$OUT" in
+    "0|action=DUNNO") RESULT=pass ;;
+    "0|action=DEFER_IF_PERMIT 4.7.1 greylisted, please try again later") RESULT=grey ;;
+    "0|action=DEFER_IF_PERMIT 4.3.0 "*) RESULT=deferred ;;
+    *) RESULT="other: exit $RC, answer $(paste -sd '|' <<<"$OUT")" ;;
+  esac
+}
+
+# --- jgreylist-policy (Postfix's policy protocol) under the real tcpserver.
+
+# policy_serve NAME HOST [TCPSERVER_OPTION...] [-- VAR=value...]: starts, on a
+# free port of HOST,
+#   tcpserver -vHRl0 OPTIONS HOST PORT env JGREYLIST_DIR=$T/NAME/tree VARS jgreylist-policy
+# and waits until it listens. A VAR may override JGREYLIST_DIR (env applies
+# them in order). $T/NAME holds tree/, log (tcpserver's stderr: with -v its
+# own "pid N from IP" and "end N status S" lines, and jgreylist-policy's log)
+# and port. Stopped by PID at exit, with every other server.
+policy_serve() {
+  mkdir -p "$T/$1/tree"
+  _policy_serve_with "$1" "$2" "JGREYLIST_DIR=$T/$1/tree" "${@:3}"
+}
+
+# policy_serve_redis NAME HOST URL [TCPSERVER_OPTION...] [-- VAR=value...]:
+# policy_serve with the store in Redis (JGREYLIST_REDIS=URL), no tree.
+policy_serve_redis() { _policy_serve_with "$1" "$2" "JGREYLIST_REDIS=$3" "${@:4}"; }
+
+_policy_serve_with() {
+  local host=$2 store=$3 dir=$T/$1 port
+  local opts=() vars=()
+  shift 3
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  vars=("$@")
+  mkdir -p "$dir"
+  : >"$dir/log"
+  echo 0 >"$dir/mark"
+  port=$(free_port)
+  echo "$port" >"$dir/port"
+  background tcpserver -vHRl0 "${opts[@]}" "$host" "$port" \
+    env "$store" "${vars[@]}" "$BIN/jgreylist-policy" 2>>"$dir/log"
+  wait_port "$port"
+}

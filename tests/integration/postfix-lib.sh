@@ -1,33 +1,34 @@
-# postfix-lib.sh: a real Postfix for the tests (policy-postfix.test,
-# spf-key.test), sourced after lib.sh. Debian's package, unpacked under
-# $BUILD/postfix-root by scripts/get-postfix, never installed
-# (../shared/POSTFIX.md); each instance private to the test: its config,
-# queue, mail and log under $T, smtpd on a free loopback port, every
-# process stopped at exit. Sourcing it checks that Postfix can run here
-# (one "ok" line) or ends the test with "not ok".
-
+# postfix-lib.sh: a private Postfix for tests (sourced after lib.sh by
+# policy-postfix.test, awl.test, correspondents.test, spf-key.test): Debian's package
+# unpacked under $BUILD/postfix-root by scripts/get-postfix, never installed
+# (../shared/POSTFIX.md); each instance's config, queue, mail and log under
+# $T/NAME, smtpd on a free loopback port, every process stopped at exit.
 R=$BUILD/postfix-root
 
-# --- The unpacked package, its user and group ---------------------------------------------
+# pf_setup: the package unpacked, its user and group there (made as root
+# when missing), $T reachable by postfix and nobody. Prints "ok - ..." or
+# "not ok - ..." and returns 1 when Postfix cannot run.
+pf_setup() {
+  local why
+  if ! why=$("$TOP/scripts/get-postfix" "$BUILD" 2>&1 >/dev/null); then
+    not_ok "Postfix unpacked from Debian's package into $R (scripts/get-postfix): $(tail -n 2 <<<"$why" | paste -sd ' ')"
+    return 1
+  fi
+  ok "Postfix unpacked into $R (scripts/get-postfix)"
 
-if ! why=$("$TOP/scripts/get-postfix" "$BUILD" 2>&1 >/dev/null); then
-  not_ok "Postfix unpacked from Debian's package into $R (scripts/get-postfix): $(tail -n 2 <<<"$why" | paste -sd ' ')"
-  exit 1
-fi
-ok "Postfix unpacked into $R (scripts/get-postfix)"
-
-# The package's postinst would make them; as root, make them if missing.
-if [ "$(id -u)" = 0 ]; then
-  getent group postdrop >/dev/null || groupadd -r postdrop
-  id postfix >/dev/null 2>&1 || useradd -r -d /nonexistent -s /usr/sbin/nologin postfix
-fi
-if [ "$(id -u)" != 0 ] || ! id postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null; then
-  not_ok "Postfix can run: root, a postfix user and a postdrop group (uid $(id -u); $(id postfix 2>&1 | head -c 80))"
-  exit 1
-fi
-# Postfix's daemons run as postfix, the spawned policy as nobody: both must
-# reach their directories under $T.
-chmod 711 "$T"
+  # The package's postinst would make them; as root, make them if missing.
+  if [ "$(id -u)" = 0 ]; then
+    getent group postdrop >/dev/null || groupadd -r postdrop
+    id postfix >/dev/null 2>&1 || useradd -r -d /nonexistent -s /usr/sbin/nologin postfix
+  fi
+  if [ "$(id -u)" != 0 ] || ! id postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null; then
+    not_ok "Postfix can run: root, a postfix user and a postdrop group (uid $(id -u); $(id postfix 2>&1 | head -c 80))"
+    return 1
+  fi
+  # Postfix's daemons run as postfix, the spawned policy as nobody: both must
+  # reach their directories under $T.
+  chmod 711 "$T"
+}
 
 # pf COMMAND ARG...: a command of the unpacked package. Its binaries find
 # their libraries only through LD_LIBRARY_PATH (their RUNPATH is
@@ -57,12 +58,12 @@ postfix_stop() {
   echo "    postfix_stop $1: killed ${left[*]} after postfix stop" >&2
   return 1
 }
+# Installed again by each postfix_start: redis_start installs its own.
 _postfix_cleanup() {
   local n
   for n in "${_postfix_names[@]}"; do postfix_stop "$n"; done
-  cleanup
+  _redis_cleanup
 }
-trap _postfix_cleanup EXIT
 
 # postfix_start NAME RESTRICTIONS [MASTER_LINE...] [-- MAIN_LINE...]: a
 # Postfix in $T/NAME (conf/, q/, data/, mail/, maillog, port) by the
@@ -141,6 +142,7 @@ MASTER
     return 1
   fi
   _postfix_names+=("$name")
+  trap _postfix_cleanup EXIT
   if ! pf postfix -c "$P/conf" start >"$P/start.out" 2>&1; then
     echo "    postfix start for $name failed:" >&2
     sed 's/^/    /' "$P/start.out" "$P/maillog" 2>/dev/null | tail -n 20 >&2
@@ -175,3 +177,6 @@ pf_mail() { find "$T/$1/mail" -path '*/new/*' -type f 2>/dev/null; }
 pf_mail_count() { pf_mail "$1" | wc -l; }
 # pf_mail_arrives NAME N: until NAME's maildir holds N messages (10 s at most).
 pf_mail_arrives() { wait_for 10 eval "[ \"\$(pf_mail_count $1)\" -ge $2 ]"; }
+
+# The 450 that jgreylist-policy's DEFER_IF_PERMIT becomes at RCPT for pf_send's recipient.
+PF_REFUSED="450 4.7.1 <b@example.org>: Recipient address rejected: greylisted, please try again later"
