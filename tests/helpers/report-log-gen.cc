@@ -9,7 +9,7 @@
 //                  [--postgrey-db FILE]
 //
 // Writes whole lines to stdout, in time order, until the next would pass
-// --bytes (default 100M) or --lines are written. A new event comes every
+// --bytes or --lines are written (without either, 100M bytes). A new event comes every
 // 0..2*MS milliseconds (default 250 ms: a 1 GB log spans about four weeks)
 // from --start (default 2026-11-02T00:00:00Z):
 //   30%  a new key greylisted, "GREY first time": a jgreylist client's /24
@@ -65,7 +65,7 @@ enum class Prog : std::uint8_t { jgreylist, queue, policy };
 enum class Kind : std::uint8_t { first, too_soon, pass, known, deny };
 
 struct Options {
-  std::uint64_t bytes = 100ull << 20;
+  std::uint64_t bytes = 0;  // 0: not given
   std::uint64_t lines = UINT64_MAX;
   std::uint64_t seed = 20261202;
   std::int64_t start = 1793577600;  // 2026-11-02T00:00:00Z
@@ -298,16 +298,29 @@ void put_address(std::string& s, const Client& c) {
   put_u(s, c.host);
 }
 
+// A number in letters ("bcd"): names without digits, so that no host name
+// holds its address's last two numbers, which postgrey would take for a
+// dial-up pool and key on the whole address.
+void put_letters(std::string& s, std::uint64_t v) {
+  char tmp[16];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('a' + v % 26);
+    v /= 26;
+  } while (v != 0);
+  while (n > 0) s += tmp[--n];
+}
+
 void put_domain(std::string& s, const Client& c) {
   if (c.spam) {
     s += "spam";
-    put_u(s, c.domain);
+    put_letters(s, c.domain);
     s += ".example.biz";
     return;
   }
   static constexpr const char* kTlds[] = {".example.com", ".example.org", ".example.net", ".example.de"};
   s += "mail";
-  put_u(s, c.domain);
+  put_letters(s, c.domain);
   s += kTlds[c.domain % 4];
 }
 
@@ -336,7 +349,7 @@ void put_recipient(std::string& s, const Client& c) {
 
 void put_host(std::string& s, const Client& c) {
   s += "mta";
-  put_u(s, c.host % 8);
+  s += static_cast<char>('a' + c.host % 8);
   s += '.';
   put_domain(s, c);
 }
@@ -680,6 +693,7 @@ int main(int argc, char** argv) {
       usage("unknown option");
     }
   }
+  if (o.bytes == 0) o.bytes = o.lines == UINT64_MAX ? 100ull << 20 : UINT64_MAX;
   Generator g(o);
   FILE* db = nullptr;
   if (o.postgrey_db != nullptr) {
