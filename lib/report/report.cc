@@ -82,25 +82,36 @@ std::uint64_t Report::key_of(const LogLine& line, const Prefix& network) {
   return std::hash<std::string_view>{}(key_text_);
 }
 
+bool Report::current(const Started& s) const {
+  auto it = followed_.find(s.key);
+  return it != followed_.end() && it->second.serial == s.serial;
+}
+
 void Report::start(std::uint64_t key, const LogLine& line, const Prefix& network, bool first_seen) {
-  Followed f{line.time, first_seen, line.has_time, 0, network,
+  std::uint64_t serial = ++serial_;
+  Followed f{line.time, first_seen, line.has_time, 0, serial, network,
              line.has_envelope ? sender_domain(normalise_sender(line.sender)) : std::string()};
   followed_.insert_or_assign(key, std::move(f));
-  started_.emplace_back(line.time, key);
-  while (followed_.size() > settings_.max_keys) {
-    auto [since, oldest] = started_.front();
-    started_.pop_front();
-    auto it = followed_.find(oldest);
-    if (it != followed_.end() && it->second.first == since) end(it, Ending::let_go, line.time);
+  (line.has_time ? started_ : started_untimed_).push_back(Started{line.time, key, serial});
+  while (followed_.size() > settings_.max_keys && let_go_oldest(line.time)) {
   }
-  // Keys that passed leave their places behind: drop them when they
-  // outnumber the keys followed, so that the queue stays bounded too.
-  if (started_.size() > 2 * settings_.max_keys) {
-    std::erase_if(started_, [&](const auto& s) {
-      auto it = followed_.find(s.second);
-      return it == followed_.end() || it->second.first != s.first;
-    });
+  // Keys that ended leave their places behind: drop them when they
+  // outnumber the keys followed, so that the queues stay bounded too.
+  if (started_.size() + started_untimed_.size() > 2 * settings_.max_keys) {
+    std::erase_if(started_, [&](const Started& s) { return !current(s); });
+    std::erase_if(started_untimed_, [&](const Started& s) { return !current(s); });
   }
+}
+
+// Past max_keys: a key of no known age first (the pending age would never
+// end it), else the one started longest ago. False when none is left.
+bool Report::let_go_oldest(std::int64_t now) {
+  std::deque<Started>& queue = started_untimed_.empty() ? started_ : started_untimed_;
+  if (queue.empty()) return false;
+  Started oldest = queue.front();
+  queue.pop_front();
+  if (current(oldest)) end(followed_.find(oldest.key), Ending::let_go, now);
+  return true;
 }
 
 void Report::end(std::unordered_map<std::uint64_t, Followed>::iterator it, Ending how, std::int64_t at, bool at_timed) {
@@ -138,11 +149,10 @@ void Report::end(std::unordered_map<std::uint64_t, Followed>::iterator it, Endin
 // Keys greylisted longer ago than the pending age: their entries have
 // expired (lib/store/expiry.h), so they never came back in time.
 void Report::expire(std::int64_t now) {
-  while (!started_.empty() && started_.front().first + settings_.pending_age < now) {
-    auto [since, key] = started_.front();
+  while (!started_.empty() && started_.front().since + settings_.pending_age < now) {
+    Started oldest = started_.front();
     started_.pop_front();
-    auto it = followed_.find(key);
-    if (it != followed_.end() && it->second.first == since) end(it, Ending::never, now);
+    if (current(oldest)) end(followed_.find(oldest.key), Ending::never, now);
   }
 }
 
@@ -192,10 +202,11 @@ void Report::add(const LogLine& line) {
 void Report::finish() {
   while (!followed_.empty()) {
     auto it = followed_.begin();
-    bool expired = timed > 0 && it->second.first + settings_.pending_age < last_time;
+    bool expired = it->second.timed && it->second.first + settings_.pending_age < last_time;
     end(it, expired ? Ending::never : Ending::waiting, last_time);
   }
   started_.clear();
+  started_untimed_.clear();
 }
 
 Result<void> read_log(int fd, std::string_view name, LineReader& reader, Report& report) {

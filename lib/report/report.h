@@ -15,7 +15,11 @@
 // (report/delays.h), names in bounded top lists (report/top.h), and keys
 // are followed only while they can still come back (the pending age), at
 // most `max_keys` at once: past that, the oldest are let go and counted.
-// Without time stamps, decisions are counted but delays are not known.
+// Without time stamps, decisions are counted but delays are not known, and
+// a key whose first attempt has no time stamp is never ended by the
+// pending age (not even by the stamped lines of a log read after it): it
+// is followed until it passes, is greylisted as new or the log ends, and
+// is the first let go past `max_keys`.
 #pragma once
 
 #include <cstdint>
@@ -103,8 +107,16 @@ class Report {
     bool first_seen;       // whether `first` is the first attempt
     bool timed;            // whether `first` is a time read
     std::uint32_t too_soon = 0;
+    std::uint64_t serial;  // which start of the key: its place in a queue below
     Prefix network;
     std::string domain;    // the sender's; "<>" for a bounce; empty: an ip key
+  };
+  // A key's place in the order keys were started. A place whose serial is
+  // not its key's any more (the key ended, or started again) is left behind.
+  struct Started {
+    std::int64_t since;
+    std::uint64_t key;
+    std::uint64_t serial;
   };
   enum class Ending { passed, never, waiting, let_go };
 
@@ -112,11 +124,17 @@ class Report {
   void start(std::uint64_t key, const LogLine& line, const Prefix& network, bool first_seen);
   void end(std::unordered_map<std::uint64_t, Followed>::iterator it, Ending how, std::int64_t at, bool at_timed = true);
   void expire(std::int64_t now);
+  bool let_go_oldest(std::int64_t now);
+  bool current(const Started& s) const;
 
   ReportSettings settings_;
   std::unordered_map<std::uint64_t, Followed> followed_;
   // Keys in the order they were started, with when: the oldest ends first.
-  std::deque<std::pair<std::int64_t, std::uint64_t>> started_;
+  // Keys started by a line without a time wait apart: the pending age
+  // cannot end them, and they must not hold up the keys behind them.
+  std::deque<Started> started_;
+  std::deque<Started> started_untimed_;
+  std::uint64_t serial_ = 0;
   std::string key_text_;  // reused for every line
 };
 

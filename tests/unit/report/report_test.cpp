@@ -149,6 +149,49 @@ TEST_CASE("without time stamps, decisions are counted and delays are not known")
   CHECK(report_text(r, 10).find("delays: not known, the log has no time stamps") != std::string::npos);
 }
 
+TEST_CASE("a key greylisted without a time stamp is not ended by the pending age of stamped lines after it") {
+  // A log without stamps, then a stamped one: the first attempt of
+  // 192.0.2.0/24 has no time, so no pending age can have run out for it.
+  Report r = reported(
+      "jgreylist[1]: 192.0.2.7: GREY first time\n"
+      "2026-12-01T00:00:00Z jgreylist[2]: 198.51.100.7: GREY first time\n"
+      "2026-12-01T00:10:00Z jgreylist[3]: 192.0.2.8: OK known\n");
+  CHECK(r.never_came_back == 0);
+  CHECK(r.passed_untimed == 1);
+  CHECK(r.delays.count() == 0);
+  CHECK(r.still_waiting == 1);  // 198.51.100.0/24
+}
+
+TEST_CASE("a key greylisted without a time stamp and never passed is still waiting at the end of a stamped log") {
+  Report r = reported(
+      "jgreylist[1]: 192.0.2.7: GREY first time\n"
+      "2026-12-01T00:00:00Z jgreylist[2]: 198.51.100.7: GREY first time\n"
+      "2026-12-03T00:00:00Z jgreylist[3]: 203.0.113.7: DENY blacklisted\n");
+  CHECK(r.never_came_back == 1);  // 198.51.100.0/24, two days old at the end
+  auto networks = r.never_by_network.top(10);
+  REQUIRE(networks.size() == 1);
+  CHECK(networks[0]->name == "198.51.100.0/24");
+  CHECK(r.still_waiting == 1);  // 192.0.2.0/24, of no known age
+}
+
+TEST_CASE("keys greylisted without a time stamp are let go first past max_keys") {
+  ReportSettings few;
+  few.max_keys = 2;
+  Report r = reported(
+      "jgreylist[1]: 192.0.2.7: GREY first time\n"
+      "jgreylist[1]: 192.0.3.7: GREY first time\n"
+      "2026-12-01T00:00:00Z jgreylist[1]: 192.0.4.7: GREY first time\n"
+      "2026-12-01T00:00:01Z jgreylist[1]: 192.0.5.7: GREY first time\n"
+      "2026-12-01T00:10:00Z jgreylist[1]: 192.0.3.8: OK known\n"
+      "2026-12-01T00:10:00Z jgreylist[1]: 192.0.5.8: OK known\n",
+      few);
+  CHECK(r.let_go == 2);  // 192.0.2.0/24, then 192.0.3.0/24
+  CHECK(r.passed_untimed == 0);
+  CHECK(r.delays.count() == 1);  // 192.0.5.0/24: 599 s
+  CHECK(r.delays.max() == 599);
+  CHECK(r.still_waiting == 1);   // 192.0.4.0/24
+}
+
 TEST_CASE("past max_keys the oldest keys are let go, and counted") {
   ReportSettings few;
   few.max_keys = 2;
