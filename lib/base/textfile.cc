@@ -13,15 +13,20 @@ namespace jgl {
 
 namespace {
 
-// The metric a line is about: a sample's name, or the name after
-// "# HELP " / "# TYPE "; empty for any other comment or a blank line.
+bool name_char(char c, bool first) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (!first && c >= '0' && c <= '9');
+}
+
+// The metric a line is about: a sample's name (followed by its labels or
+// its value), or the name after "# HELP " / "# TYPE "; empty for anything
+// else (another comment, a blank line, a line that is no metric at all),
+// which no writer keeps.
 std::string_view metric_of(std::string_view line) {
-  if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) {
-    line.remove_prefix(7);
-  } else if (line.starts_with('#')) {
-    return {};
-  }
-  std::size_t end = line.find_first_of(" {");
+  bool comment = line.starts_with("# HELP ") || line.starts_with("# TYPE ");
+  if (comment) line.remove_prefix(7);
+  std::size_t end = 0;
+  while (end < line.size() && name_char(line[end], end == 0)) ++end;
+  if (end == 0 || end == line.size() || (line[end] != ' ' && (comment || line[end] != '{'))) return {};
   return line.substr(0, end);
 }
 
@@ -65,7 +70,7 @@ std::string merged_textfile(std::string_view old, OwnsMetric owns, std::string_v
     std::string_view line = old.substr(0, nl);
     old.remove_prefix(nl == std::string_view::npos ? old.size() : nl + 1);
     std::string_view metric = metric_of(line);
-    if (line.empty() || (!metric.empty() && (owns(metric) || owns(family_of(metric))))) continue;
+    if (metric.empty() || owns(metric) || owns(family_of(metric))) continue;
     out += line;
     out += '\n';
   }

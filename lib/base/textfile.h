@@ -18,7 +18,9 @@ namespace jgl {
 // Whether a metric name is the writer's own.
 using OwnsMetric = bool (*)(std::string_view name);
 
-// `old` without the lines of the families `owns` claims, then `ours`.
+// `old` without the lines of the families `owns` claims, nor any line that
+// is not a sample, # HELP or # TYPE (a file garbled by hand, which would
+// stay unreadable for node_exporter), then `ours`.
 std::string merged_textfile(std::string_view old, OwnsMetric owns, std::string_view ours);
 
 // `path` rewritten so (mode 0644: node_exporter reads as another user); a
