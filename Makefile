@@ -214,7 +214,7 @@ deps-deb:
 	scripts/install-deps deb
 
 deb: deps-deb
-	rm -rf $(DEB_BUILD) $(DEB_DIR)/jgreylist_*
+	rm -rf $(DEB_BUILD) $(DEB_DIR)/jgreylist_* $(DEB_DIR)/jgreylist-dbgsym_*
 	mkdir -p $(DEB_BUILD)
 	tar --exclude=./$(BUILD) --exclude=./.git -cf - . | tar -xf - -C $(DEB_BUILD)
 	cd $(DEB_BUILD) && DEB_BUILD_OPTIONS=parallel=$(JOBS) dpkg-buildpackage -us -uc -b
