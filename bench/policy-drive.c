@@ -1,6 +1,6 @@
 /* policy-drive: a Postfix-like client of an SMTPD access policy service.
  *
- *   policy-drive HOST PORT STREAM [ACTIONS]
+ *   policy-drive [--warm N] HOST PORT STREAM [ACTIONS]
  *
  * STREAM holds policy requests, each one name=value lines ended by an
  * empty line. One connection to HOST:PORT (IPv4 or IPv6 text); the
@@ -13,9 +13,14 @@
  *
  * (on one line) where seconds runs from before the connect to the last
  * answer and the counts are of the answers' first word after "action=".
- * With ACTIONS, that word and the request's latency in microseconds are
- * also written there, one line per request, so that answers can be checked
- * and latencies told apart request by request. Exit 0,
+ * With ACTIONS, that word, the request's latency in microseconds and the
+ * rest of the answer's line (its text, possibly empty) are also written
+ * there, one line per request, so that answers can be checked
+ * and latencies told apart request by request. --warm N: the first N
+ * requests of STREAM go first, on the same connection, untimed and not
+ * counted (nor written to ACTIONS): the service's start-up and whatever it
+ * keeps in memory between requests are then behind it, and seconds runs
+ * from the end of the last of them. Exit 0,
  * or 1 with a message naming what went wrong (no answer within 30 s, the
  * connection closed, an answer that is not "action=...").
  */
@@ -121,8 +126,16 @@ static size_t read_answer(int fd, char *buf, size_t cap, long request) {
 }
 
 int main(int argc, char **argv) {
+  long warm = 0;
+  if (argc > 2 && strcmp(argv[1], "--warm") == 0) {
+    char *end;
+    warm = strtol(argv[2], &end, 10);
+    if (*argv[2] == '\0' || *end != '\0' || warm < 0) die("--warm takes a count of requests");
+    argc -= 2;
+    argv += 2;
+  }
   if (argc != 4 && argc != 5) {
-    fprintf(stderr, "usage: policy-drive HOST PORT STREAM [ACTIONS]\n");
+    fprintf(stderr, "usage: policy-drive [--warm N] HOST PORT STREAM [ACTIONS]\n");
     return 2;
   }
   size_t len;
@@ -148,18 +161,23 @@ int main(int argc, char **argv) {
     end[n] = (size_t)(blank - stream) + 2;
     i = end[n++];
   }
-  if (n == 0) die("STREAM holds no request");
+  if (n <= warm) die("STREAM holds no request (beyond the --warm ones)");
 
   double *lat = malloc((size_t)n * sizeof *lat);
   long count[kNumWords + 1] = {0};
   static char answer[65536];
   double began = now_us();
   int fd = connect_to(argv[1], argv[2]);
-  for (long r = 0; r < n; ++r) {
+  for (long r = 0; r < warm; ++r) {
+    write_all(fd, stream + start[r], end[r] - start[r]);
+    read_answer(fd, answer, sizeof answer, r);
+  }
+  if (warm > 0) began = now_us();
+  for (long r = warm; r < n; ++r) {
     double t0 = now_us();
     write_all(fd, stream + start[r], end[r] - start[r]);
     size_t got = read_answer(fd, answer, sizeof answer, r);
-    lat[r] = now_us() - t0;
+    lat[r - warm] = now_us() - t0;
     if (strncmp(answer, "action=", 7) != 0 || strstr(answer, "\n\n") != answer + got - 2) {
       fprintf(stderr, "policy-drive: request %ld: not one answer: %.200s\n", r + 1, answer);
       return 1;
@@ -168,10 +186,14 @@ int main(int argc, char **argv) {
     int w = 0;
     while (w < kNumWords && (strlen(kWords[w]) != word_len || strncmp(answer + 7, kWords[w], word_len) != 0)) ++w;
     ++count[w];
-    if (actions != NULL) fprintf(actions, "%.*s %.1f\n", (int)word_len, answer + 7, lat[r]);
+    if (actions != NULL) {
+      const char *rest = answer + 7 + word_len + strspn(answer + 7 + word_len, " \t");
+      fprintf(actions, "%.*s %.1f %.*s\n", (int)word_len, answer + 7, lat[r - warm], (int)strcspn(rest, "\n"), rest);
+    }
   }
   double seconds = (now_us() - began) / 1e6;
   close(fd);
+  n -= warm;
   if (actions != NULL && fclose(actions) != 0) die_sys(argv[4]);
 
   qsort(lat, (size_t)n, sizeof *lat, cmp_double);

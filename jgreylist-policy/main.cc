@@ -213,6 +213,10 @@ struct Service {
   // entry's last count): no need to ask the store again within the
   // interval. Bounded: emptied when full.
   std::unordered_map<std::string, long> counted;
+  // When each network not yet whitelisted could be at the earliest: its
+  // count is at most one more an interval, whoever counts it, so the store
+  // need not be asked before. Bounded as `counted`.
+  std::unordered_map<std::string, long> whitelisted_not_before;
   std::string out;                  // answers not yet written
   // JGREYLIST_SPF, on for the service or for some clients by the rules:
   // the DNS settings as the service's environment gives them (an error is
@@ -419,6 +423,41 @@ std::optional<Key> request_key(Service& s, const Request& r, const Settings& set
   return triplet;
 }
 
+// Remembers, for a network whose count (`found`, nullptr: none) does not
+// whitelist it now, the earliest time it could: N - count more counts, one
+// an interval at most after its last (an expired or missing count starts
+// over, the first possibly now).
+void remember_not_whitelisted(Service& s, const std::string& network, const Entry* found, timespec now) {
+  unsigned long n = s.sender.awl;
+  bool live = found != nullptr && !judge(found->first_seen.tv_sec, found->last_seen.tv_sec, now.tv_sec,
+                                         expiry_for(Key::Kind::awl, s.expiry))
+                                       .expired;
+  if (live && found->count >= n) {
+    s.whitelisted_not_before.erase(network);
+    return;
+  }
+  long earliest = live ? found->last_seen.tv_sec + static_cast<long>(n - found->count) * kAwlInterval
+                       : now.tv_sec + static_cast<long>(n - 1) * kAwlInterval;
+  if (earliest <= now.tv_sec) return;
+  if (s.whitelisted_not_before.size() >= kMaxCounted) s.whitelisted_not_before.clear();
+  s.whitelisted_not_before[network] = earliest;
+}
+
+// Whether the client's network is auto-whitelisted now: its count, asked
+// of the store unless this process knows it cannot be yet.
+std::optional<Entry> awl_whitelisted(Service& s, const Key& awl, timespec now) {
+  std::string network(awl.client().format().view());
+  if (auto at = s.whitelisted_not_before.find(network);
+      at != s.whitelisted_not_before.end() && now.tv_sec < at->second) {
+    return std::nullopt;
+  }
+  auto found = s.store->find(awl);
+  if (!found) return std::nullopt;  // a store error is no answer
+  if (*found && awl_passes(**found, s.sender.awl, now.tv_sec, s.expiry)) return **found;
+  remember_not_whitelisted(s, network, *found ? &**found : nullptr, now);
+  return std::nullopt;
+}
+
 // Counts a pass of the client's network for auto-whitelisting, unless
 // this process saw it counted within the interval. A store error is
 // logged: a pass not counted costs one count, never the mail.
@@ -432,6 +471,7 @@ void count_pass(Service& s, const Key& awl, timespec now) {
   }
   if (s.counted.size() >= kMaxCounted) s.counted.clear();
   s.counted[network] = entry->last_seen.tv_sec;
+  remember_not_whitelisted(s, network, &*entry, now);
 }
 
 // The store's verdict on the key, answered: a correspondent of the
@@ -461,10 +501,9 @@ void answer_from_store(Service& s, const Request& r, const Settings& settings, c
   const Key awl = Key::awl(key_for(client, settings).client());
   std::string extra;
   if (!passes(verdict) && awl_on) {
-    auto found = s.store->find(awl);
-    if (found && *found && awl_passes(**found, s.sender.awl, now.tv_sec, s.expiry)) {
+    if (auto whitelisted = awl_whitelisted(s, awl, now)) {
       verdict = Verdict::ok_awl;
-      extra = fmt::format(" ({} passes of {})", (*found)->count, awl.client().format().view());
+      extra = fmt::format(" ({} passes of {})", whitelisted->count, awl.client().format().view());
     }
   }
   if (settings.log) s.log.line("{}{}{}", log_words(verdict), shown_envelope, extra);

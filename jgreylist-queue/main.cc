@@ -204,6 +204,26 @@ std::optional<Entry> awl_whitelisted(Store& store, const Key& awl, const SenderS
   return **found;
 }
 
+// One line per verdict given so far (at most kMaxLoggedTriplets, then one
+// that counts the rest of the checks): the words, the envelope, what SPF
+// said, and for an auto-whitelisted triplet `counted`.
+void log_verdicts(ClientLog& log, const std::vector<Check>& checks, const std::vector<Verdict>& verdicts,
+                  const Envelope& envelope, const SpfKeying* spf, std::string_view counted) {
+  for (std::size_t i = 0; i < verdicts.size() && i < kMaxLoggedTriplets; ++i) {
+    std::string_view extra = verdicts[i] == Verdict::ok_awl ? counted : std::string_view();
+    if (checks[i].recipient == nullptr) {
+      log.line("{}{}", log_words(verdicts[i]), extra);
+    } else {
+      std::string spf_words = spf != nullptr ? spf_log_words(*spf, checks[i].key) : std::string();
+      log.line("{} <{}> <{}>{}{}", log_words(verdicts[i]), envelope.raw_sender, *checks[i].recipient, spf_words,
+               extra);
+    }
+  }
+  if (verdicts.size() == checks.size() && checks.size() > kMaxLoggedTriplets) {
+    log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
+  }
+}
+
 // Observes every key; true when any is new or too soon. A store error
 // defers the message, or with FAILOPEN lets it pass (returns false), but
 // never a message one of its keys has greylisted already. With triplets,
@@ -239,6 +259,8 @@ bool greylisted(ClientLog& log, const Settings& s, const Options& o, const Addre
     }
     auto seen = store->observe(check.key, now);
     if (!seen) {
+      // The verdicts so far, then what went wrong.
+      if (s.log) log_verdicts(log, checks, verdicts, envelope, spf, {});
       StoreTrouble failed = store_trouble(seen.error(), store->where(), s.failopen);
       if (!failed.pass) trouble(log, failed.why);
       if (grey) {
@@ -272,19 +294,7 @@ bool greylisted(ClientLog& log, const Settings& s, const Options& o, const Addre
     auto entry = store->count_pass(awl, now, kAwlInterval);
     if (!entry && s.log) log.line("pass not counted for auto-whitelisting: store error in {}: {}", store->where(), entry.error().message);
   }
-  if (s.log) {
-    for (std::size_t i = 0; i < checks.size() && i < kMaxLoggedTriplets; ++i) {
-      std::string_view extra = verdicts[i] == Verdict::ok_awl ? std::string_view(counted) : std::string_view();
-      if (checks[i].recipient == nullptr) {
-        log.line("{}{}", log_words(verdicts[i]), extra);
-      } else {
-        std::string spf_words = spf != nullptr ? spf_log_words(*spf, checks[i].key) : std::string();
-        log.line("{} <{}> <{}>{}{}", log_words(verdicts[i]), envelope.raw_sender, *checks[i].recipient, spf_words,
-                 extra);
-      }
-    }
-    if (checks.size() > kMaxLoggedTriplets) log.line("and {} more triplets", checks.size() - kMaxLoggedTriplets);
-  }
+  if (s.log) log_verdicts(log, checks, verdicts, envelope, spf, counted);
   return grey;
 }
 

@@ -80,9 +80,9 @@ Result<SenderSettings> sender_settings_from_env() {
   auto awl = env_number("JGREYLIST_AWL", static_cast<long>(s.awl), 0, 1000000);
   if (!awl) return std::unexpected(awl.error());
   s.awl = static_cast<unsigned long>(*awl);
-  auto correspondents = env_number("JGREYLIST_CORRESPONDENTS", 0, 0, 1);
+  auto correspondents = env_switch("JGREYLIST_CORRESPONDENTS");
   if (!correspondents) return std::unexpected(correspondents.error());
-  s.correspondents = *correspondents != 0;
+  s.correspondents = *correspondents;
   return s;
 }
 

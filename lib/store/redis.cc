@@ -172,6 +172,24 @@ std::string glob_escaped(std::string_view text) {
   return out + "*";
 }
 
+// What the observe and count scripts return: {number, first, last}.
+struct ScriptReply {
+  long long number;
+  timespec first, last;
+};
+
+Result<ScriptReply> script_reply(const std::string& name, Result<std::vector<RedisReply>> replies) {
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = (*replies)[0].get();
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+    return reply_error(name, r);
+  }
+  auto times = times_of(name, r->element[1], r->element[2]);
+  if (!times) return std::unexpected(times.error());
+  if (!*times) return reply_error(name, r);
+  return ScriptReply{r->element[0]->integer, (*times)->first, (*times)->second};
+}
+
 // A hashed key's hash carries its key beside its times, for listings: the
 // key's name is only its digest. `client` holds the client part's text the
 // command's views point into.
@@ -232,17 +250,9 @@ Result<Sighting> RedisStore::observe(const Key& key, timespec now) {
   RedisCommand command{"EVALSHA", observe_sha1(), "1", *name, now_text, now_s, holdtime, pending, max_age};
   std::string client;
   add_key_fields(key, client, command);
-  auto replies = run_script(kObserveScript, std::move(command));
-  if (!replies) return std::unexpected(replies.error());
-  const redisReply* r = (*replies)[0].get();
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
-    return reply_error(*name, r);
-  }
-  auto times = times_of(*name, r->element[1], r->element[2]);
-  if (!times) return std::unexpected(times.error());
-  if (!*times) return reply_error(*name, r);
-  long created = r->element[0]->integer;
-  return Sighting{created != 0, (*times)->first, (*times)->second, created == 2};
+  auto reply = script_reply(*name, run_script(kObserveScript, std::move(command)));
+  if (!reply) return std::unexpected(reply.error());
+  return Sighting{reply->number != 0, reply->first, reply->last, reply->number == 2};
 }
 
 Result<Entry> RedisStore::count_pass(const Key& key, timespec now, long interval) {
@@ -252,17 +262,10 @@ Result<Entry> RedisStore::count_pass(const Key& key, timespec now, long interval
   std::string now_text = time_text(now), now_s = std::to_string(now.tv_sec);
   std::string interval_text = std::to_string(interval), max_age = std::to_string(settings_.expiry.max_age);
   std::string client(key.client().format().view());
-  auto replies = run_script(kCountScript, {"EVALSHA", count_sha1(), "1", *name, now_text, now_s, interval_text,
-                                           max_age, client});
-  if (!replies) return std::unexpected(replies.error());
-  const redisReply* r = (*replies)[0].get();
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER) {
-    return reply_error(*name, r);
-  }
-  auto times = times_of(*name, r->element[1], r->element[2]);
-  if (!times) return std::unexpected(times.error());
-  if (!*times) return reply_error(*name, r);
-  return Entry{key, (*times)->first, (*times)->second, static_cast<unsigned long>(r->element[0]->integer)};
+  auto reply = script_reply(*name, run_script(kCountScript, {"EVALSHA", count_sha1(), "1", *name, now_text, now_s,
+                                                             interval_text, max_age, client}));
+  if (!reply) return std::unexpected(reply.error());
+  return Entry{key, reply->first, reply->last, static_cast<unsigned long>(reply->number)};
 }
 
 Result<std::optional<Entry>> RedisStore::find(const Key& key) {

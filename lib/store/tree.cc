@@ -98,11 +98,16 @@ namespace {
 
 // A hashed entry's contents, read from fd (open with O_NOATIME, so that
 // reading does not make it look seen), at most kEntryContentMax bytes.
-Result<std::string> read_content(Filesystem& fs, int fd) {
+// `size`, when known (fstat), ends the read without asking for the end of
+// the file: one read for an entry that is what its size says.
+Result<std::string> read_content(Filesystem& fs, int fd, std::size_t size_known = 0) {
   char buf[kEntryContentMax + 1];
   std::size_t size = 0;
   ssize_t n = 0;
-  while (size < sizeof buf && (n = fs.read(fd, buf + size, sizeof buf - size)) > 0) size += static_cast<std::size_t>(n);
+  while (size < sizeof buf && (size_known == 0 || size < size_known) &&
+         (n = fs.read(fd, buf + size, sizeof buf - size)) > 0) {
+    size += static_cast<std::size_t>(n);
+  }
   if (n < 0) return fail_temporary(std::strerror(errno), errno);
   return std::string(buf, size);
 }
@@ -117,6 +122,11 @@ std::unexpected<Error> not_readable(std::string_view path, int e) {
                           ": not readable without changing its last sighting (not its owner)", EPERM);
   }
   return store_error("open", path, e);
+}
+
+// An awl entry whose contents are not its network's count.
+std::unexpected<Error> not_awl_entry(const TreePath& path, const Key& key) {
+  return fail_temporary(std::string(path.view()) + ": not the awl entry of " + key.client_text());
 }
 
 }  // namespace
@@ -236,11 +246,12 @@ Result<std::optional<Entry>> TreeStore::find_count(const Key& key, const TreePat
     return not_readable(path.view(), errno);
   }
   struct stat st;
-  auto content = fs_->fstat(fd, &st) == 0 ? read_content(*fs_, fd) : store_error("stat", path.view(), errno);
+  auto content = fs_->fstat(fd, &st) == 0 ? read_content(*fs_, fd, static_cast<std::size_t>(st.st_size))
+                                          : store_error("stat", path.view(), errno);
   fs_->close(fd);
   if (!content) return std::unexpected(content.error());
   auto parsed = parse_entry_content(key.kind(), *content);
-  if (!parsed || parsed->key != key) return fail_temporary(std::string(path.view()) + ": not the awl entry of " + key.client_text());
+  if (!parsed || parsed->key != key) return not_awl_entry(path, key);
   return Entry{key, st.st_mtim, st.st_atim, parsed->count};
 }
 
@@ -273,10 +284,10 @@ Result<Entry> TreeStore::count_open_entry(int fd, const Key& key, const TreePath
                                           const ExpiryPolicy& expiry) {
   struct stat st;
   if (fs_->fstat(fd, &st) != 0) return store_error("stat", path.view(), errno);
-  auto content = read_content(*fs_, fd);
+  auto content = read_content(*fs_, fd, static_cast<std::size_t>(st.st_size));
   if (!content) return std::unexpected(content.error());
   auto parsed = parse_entry_content(key.kind(), *content);
-  if (!parsed || parsed->key != key) return fail_temporary(std::string(path.view()) + ": not the awl entry of " + key.client_text());
+  if (!parsed || parsed->key != key) return not_awl_entry(path, key);
   Entry entry{key, st.st_mtim, st.st_atim, parsed->count};
   if (judge(st.st_mtim.tv_sec, st.st_atim.tv_sec, now.tv_sec, expiry).expired) {
     entry = Entry{key, now, now, 1};

@@ -586,38 +586,3 @@ policy_once() {
     *) RESULT="other: exit $RC, answer $(paste -sd '|' <<<"$OUT")" ;;
   esac
 }
-
-# --- jgreylist-policy (Postfix's policy protocol) under the real tcpserver.
-
-# policy_serve NAME HOST [TCPSERVER_OPTION...] [-- VAR=value...]: starts, on a
-# free port of HOST,
-#   tcpserver -vHRl0 OPTIONS HOST PORT env JGREYLIST_DIR=$T/NAME/tree VARS jgreylist-policy
-# and waits until it listens. A VAR may override JGREYLIST_DIR (env applies
-# them in order). $T/NAME holds tree/, log (tcpserver's stderr: with -v its
-# own "pid N from IP" and "end N status S" lines, and jgreylist-policy's log)
-# and port. Stopped by PID at exit, with every other server.
-policy_serve() {
-  mkdir -p "$T/$1/tree"
-  _policy_serve_with "$1" "$2" "JGREYLIST_DIR=$T/$1/tree" "${@:3}"
-}
-
-# policy_serve_redis NAME HOST URL [TCPSERVER_OPTION...] [-- VAR=value...]:
-# policy_serve with the store in Redis (JGREYLIST_REDIS=URL), no tree.
-policy_serve_redis() { _policy_serve_with "$1" "$2" "JGREYLIST_REDIS=$3" "${@:4}"; }
-
-_policy_serve_with() {
-  local host=$2 store=$3 dir=$T/$1 port
-  local opts=() vars=()
-  shift 3
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  vars=("$@")
-  mkdir -p "$dir"
-  : >"$dir/log"
-  echo 0 >"$dir/mark"
-  port=$(free_port)
-  echo "$port" >"$dir/port"
-  background tcpserver -vHRl0 "${opts[@]}" "$host" "$port" \
-    env "$store" "${vars[@]}" "$BIN/jgreylist-policy" 2>>"$dir/log"
-  wait_port "$port"
-}
