@@ -5,6 +5,8 @@
 //   pass     make a key validated now; forget: remove entries at or under it
 //   stats    counts by family and state, ages, a Prometheus textfile
 //   import-v8, copy   entries from a v8 tree or another store, times kept
+//   explain  what each program would decide for a client, and why
+//   report   what greylisting cost, read from the programs' logs (no store)
 //
 // The same on every store (lib/store/open.h), chosen by JGREYLIST_DIR or
 // JGREYLIST_REDIS as for jgreylist, or by --dir / --redis. Everything it
@@ -33,11 +35,15 @@
 #include "lib/base/duration.h"
 #include "lib/base/env.h"
 #include "lib/base/exitcode.h"
+#include "lib/base/json.h"
 #include "lib/base/printable.h"
+#include "lib/base/textfile.h"
 #include "lib/greylist/greylist.h"
 #include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
 #include "lib/net/ucspi.h"
+#include "lib/report/render.h"
+#include "lib/report/report.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/lookup.h"
 #include "lib/store/open.h"
@@ -68,8 +74,12 @@ struct Options {
   // explain
   std::string sender, recipient, helo, host, rules;
   bool has_envelope = false;
-  // stats
+  // stats, report
   std::string prometheus;
+  // report
+  std::vector<std::string> logs;
+  std::string svg, pending_age;
+  std::size_t top = 10, max_keys = 1000000;
   // copy
   std::string from, to;
 };
@@ -196,15 +206,6 @@ std::string describe(const Entry& e, const Context& c) {
   return fmt::format("{}, first seen {} ({} ago), last seen {} ({} ago)", state_name(e, c),
                      format_time(e.first_seen.tv_sec), format_duration(c.now - e.first_seen.tv_sec),
                      format_time(e.last_seen.tv_sec), format_duration(c.now - e.last_seen.tv_sec));
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : shown(text)) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 // Whether `key` is at or under `under` (its network inside under's). A
@@ -608,14 +609,8 @@ std::string prometheus_text(const Counter& k, const Context& c) {
   return out;
 }
 
-// Writes `text` to `path` whole or not at all, so that node_exporter
-// never reads half; it reads as another user: world-readable.
-Result<void> write_atomically(const std::string& path, const std::string& text) {
-  auto file = ReplacingFile::create_beside(path, 0644);
-  if (!file) return std::unexpected(file.error());
-  if (auto written = file->write(text); !written) return written;
-  return file->commit();
-}
+// The families stats writes into the textfile: report's are report's.
+bool stats_metric(std::string_view name) { return name.starts_with("jgreylist_") && !report_metric(name); }
 
 void stats_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--prometheus", o.prometheus, "also write node_exporter's textfile format to FILE");
@@ -627,7 +622,7 @@ int stats(const Options& o, Context& c) {
   if (auto r = store->enumerate(counter); !r) die(kExitTrouble, "{}: {}", shown(store->where()), shown(r.error().message));
   fmt::print("{}", stats_text(counter));
   if (!o.prometheus.empty()) {
-    if (auto r = write_atomically(o.prometheus, prometheus_text(counter, c)); !r) {
+    if (auto r = write_textfile(o.prometheus, stats_metric, prometheus_text(counter, c)); !r) {
       die(kExitTrouble, "--prometheus: {}", shown(r.error().message));
     }
   }
@@ -815,7 +810,8 @@ Decision program_decision(const Explained& x, const Context& c, bool triplet, bo
 int explain(const Options& o, Context& c) {
   auto address = Address::parse(o.target);
   if (!address) usage("explain " + shown(o.target) + ": " + address.error().message);
-  Explained x{*address};
+  Explained x;
+  x.client = *address;
   x.has_envelope = !o.recipient.empty();
   if (!o.sender.empty() && o.recipient.empty()) usage("explain: a SENDER needs a RECIPIENT");
   x.sender_address = o.sender == "<>" ? std::string() : o.sender;
@@ -926,6 +922,71 @@ int explain(const Options& o, Context& c) {
   return kExitOk;
 }
 
+// --- report ------------------------------------------------------------------------
+
+void report_options(CLI::App& cmd, Options& o) {
+  cmd.add_option("LOG", o.logs, "log files of jgreylist, jgreylist-queue, jgreylist-policy, oldest first (default, or -: "
+                                "standard input)");
+  cmd.add_flag("--json", o.json, "the figures as one JSON object");
+  cmd.add_option("--prometheus", o.prometheus, "also write counters and a delay histogram into the textfile FILE");
+  cmd.add_option("--svg", o.svg, "also draw the delays and the decisions over time into FILE");
+  cmd.add_option("--top", o.top, "names in each list (default 10)")->check(CLI::Range(1, 1000));
+  cmd.add_option("--pending-age", o.pending_age,
+                 "a key not passed this long after its first attempt never came back (default $JGREYLIST_PENDING_AGE, "
+                 "else 1d)");
+  cmd.add_option("--max-keys", o.max_keys, "greylisted keys followed at once (default 1000000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+}
+
+// Writes `text` to `path` whole or not at all (an image a web page shows).
+Result<void> write_whole(const std::string& path, const std::string& text) {
+  auto file = ReplacingFile::create_beside(path, 0644);
+  if (!file) return std::unexpected(file.error());
+  if (auto written = file->write(text); !written) return written;
+  return file->commit();
+}
+
+int report(const Options& o, Context& c) {
+  ReportSettings settings;
+  settings.prefix4 = c.settings.prefix4;
+  settings.prefix6 = c.settings.prefix6;
+  settings.pending_age = c.policy.pending_age;
+  settings.max_keys = o.max_keys;
+  if (!o.pending_age.empty()) {
+    auto age = parse_duration(o.pending_age);
+    if (!age || *age <= 0) usage("--pending-age: " + (age ? std::string("must be more than 0") : age.error().message));
+    settings.pending_age = *age;
+  }
+  Report r(settings);
+  LineReader reader(c.now);
+  std::vector<std::string> logs = o.logs.empty() ? std::vector<std::string>{"-"} : o.logs;
+  for (const std::string& log : logs) {
+    bool stdin_log = log == "-";
+    int fd = stdin_log ? 0 : open(log.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      warn("{}: {}", shown(log), std::strerror(errno));
+      c.failures = true;
+      continue;
+    }
+    if (auto read = read_log(fd, stdin_log ? "standard input" : shown(log), reader, r); !read) {
+      warn("{}", read.error().message);
+      c.failures = true;
+    }
+    if (!stdin_log) close(fd);
+  }
+  r.finish();
+  fmt::print("{}", o.json ? report_json(r, o.top) : report_text(r, o.top));
+  if (!o.prometheus.empty()) {
+    if (auto w = write_textfile(o.prometheus, report_metric, report_prometheus(r)); !w) {
+      die(kExitTrouble, "--prometheus: {}", shown(w.error().message));
+    }
+  }
+  if (!o.svg.empty()) {
+    if (auto w = write_whole(o.svg, report_svg(r)); !w) die(kExitTrouble, "--svg: {}", shown(w.error().message));
+  }
+  return c.failures ? kExitTrouble : kExitOk;
+}
+
 // --- the verbs ---------------------------------------------------------------------
 
 // A verb: its name and one line of help, the options it adds, what it does.
@@ -947,6 +1008,8 @@ constexpr Verb kVerbs[] = {
     {"copy", "every entry of one store into another, times kept", copy_options, copy},
     {"explain", "what jgreylist, jgreylist-queue and jgreylist-policy would decide now, and why", explain_options,
      explain},
+    {"report", "what greylisting cost, from the programs' logs: decisions, delays, keys that never came back",
+     report_options, report},
 };
 
 // --- main ----------------------------------------------------------------------------
