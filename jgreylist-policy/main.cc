@@ -12,9 +12,12 @@
 // sender, recipient) as jgreylist-queue keys it. Input is bounded: a line,
 // an attribute count and a request have limits, and what exceeds them is
 // answered and logged, never buffered.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -172,21 +175,45 @@ class Reader {
         start_ = 0;
       }
       if (!before_wait_(arg_)) return false;
-      pollfd in{0, POLLIN, 0};
-      int ready = poll(&in, 1, timeout_ms_);
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready == 0) {
-        timed_out = true;
-        return false;
+      if (!kernel_timeout()) {
+        pollfd in{0, POLLIN, 0};
+        int ready = poll(&in, 1, timeout_ms_);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) {
+          timed_out = true;
+          return false;
+        }
       }
       ssize_t n = read(0, buf_ + end_, sizeof buf_ - end_);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && kernel_timeout_ == 1) {
+        timed_out = true;
+        return false;
+      }
       if (n <= 0) return false;
       end_ += static_cast<std::size_t>(n);
     }
   }
 
+  // Whether the kernel bounds each read of standard input: a blocking
+  // socket (tcpserver, systemd's Accept=yes, Postfix's spawn) takes
+  // SO_RCVTIMEO once, and a read then waits at most timeout_ms_ and fails
+  // with EAGAIN, without a poll() before every request. Anything else (a
+  // pipe, a non-blocking socket) is polled. Decided at the first wait.
+  bool kernel_timeout() {
+    if (kernel_timeout_ < 0) {
+      kernel_timeout_ = 0;
+      int flags = fcntl(0, F_GETFL);
+      timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
+      if (flags >= 0 && (flags & O_NONBLOCK) == 0 && setsockopt(0, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) {
+        kernel_timeout_ = 1;
+      }
+    }
+    return kernel_timeout_ == 1;
+  }
+
   char buf_[2 * kMaxLine + 2];
+  int kernel_timeout_ = -1;  // unknown yet, 0 no, 1 yes
   std::size_t start_ = 0, end_ = 0;
   bool skipping_ = false;
   bool log_pid_ = true;

@@ -430,11 +430,11 @@ class EnumerationVisitor : public TreeVisitor {
     if (!content) return std::unexpected(content.error());
     auto parsed = parse_entry_content(v.kind, *content);
     if (!parsed) return parsed;
-    // "KIND/ab/cd/<60>": the digest without its slashes.
-    std::string_view path = v.path;
-    std::size_t end = path.size();
-    std::string named = std::string(path.substr(end - 66, 2)) + std::string(path.substr(end - 63, 2)) +
-                        std::string(path.substr(end - 60));
+    // "triplet/ab/cd/<60>", "awl/ab/<62>": the digest without its slashes.
+    std::string named;
+    for (char c : std::string_view(v.path).substr(v.path.find('/') + 1)) {
+      if (c != '/') named += c;
+    }
     if (named != parsed->key.digest()) return fail("its contents are not the key its name hashes");
     return parsed;
   }

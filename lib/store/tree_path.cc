@@ -59,20 +59,24 @@ std::string_view hashed_top(Key::Kind kind) {
   }
 }
 
+int hashed_levels(Key::Kind kind) { return kind == Key::Kind::triplet ? 2 : 1; }
+
 TreePath TreePath::hashed(Key::Kind kind, std::string_view digest) {
   TreePath p;
   std::string_view top = hashed_top(kind);
   std::memcpy(p.text_, top.data(), top.size());
   p.size_ = top.size();
+  const int levels = hashed_levels(kind);
   std::size_t at = 0;
-  for (std::size_t part : {std::size_t{2}, std::size_t{2}, digest.size() - 4}) {
+  for (int l = 0; l <= levels; ++l) {
+    std::size_t part = l < levels ? 2 : digest.size() - at;
     p.text_[p.size_++] = '/';
     std::memcpy(p.text_ + p.size_, digest.data() + at, part);
     p.size_ += part;
     at += part;
   }
   p.text_[p.size_] = '\0';
-  p.levels_ = 4;
+  p.levels_ = levels + 2;
   p.hashed_ = true;
   return p;
 }

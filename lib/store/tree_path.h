@@ -3,8 +3,8 @@
 //   $DIR/ip4/127/000/000        127.0.0.0/24, one 3-digit decimal level a byte
 //   $DIR/ip6/20/01/04/70/...    IPv6, one 2-digit lowercase hex level a byte
 //   $DIR/triplet/ab/cd/ef01...  (client, sender, recipient) by its SHA-256
-//   $DIR/awl/ab/cd/ef01...      a network's passes, by its CIDR text's SHA-256
-//   $DIR/corr/ab/cd/ef01...     (outside address, our user) by its SHA-256
+//   $DIR/awl/ab/cdef01...       a network's passes, by its CIDR text's SHA-256
+//   $DIR/corr/ab/cdef01...      (outside address, our user) by its SHA-256
 //
 // v8's layout, byte for byte, for prefix keys. The store (lib/store/tree.h)
 // opens these paths; the walk (lib/store/walk.h) reads names back into keys with
@@ -31,9 +31,14 @@ class TreePath {
   static constexpr std::string_view kInside = "net";
   // One level for each byte the key's length touches, at least one.
   explicit TreePath(const Prefix& key);
-  // A triplet's, an awl's or a correspondent's place: its kind's subtree
-  // ("triplet/ab/cd/") and the 60 other hex digits of its digest
-  // (Key::digest), two levels of 256 directories at most each.
+  // A triplet's, an awl's or a correspondent's place: its kind's subtree,
+  // then its digest (Key::digest) in hex. A triplet: two levels of 256
+  // directories at most each, then the 60 other digits
+  // ("triplet/ab/cd/..."), the layout triplets have always had. An awl or a
+  // correspondent: one level, then the 62 other digits ("awl/ab/..."),
+  // since each new one costs a directory where two levels are mostly
+  // empty, and these kinds are made on a pass, a request that should cost
+  // little (a network's count for every network that passes).
   static TreePath hashed(Key::Kind kind, std::string_view digest);
   std::string_view view() const { return {text_, size_}; }
   const char* c_str() const { return text_; }
@@ -87,6 +92,9 @@ std::string_view hashed_top(Key::Kind kind);
 // stands for, or -1 if the name does not fit the grammar (3-digit decimal
 // 000-255, 2-digit lowercase hex).
 int tree_level_byte(Family family, std::string_view name);
+
+// The levels below a hashed kind's subtree: 2 for triplets, 1 for the others.
+int hashed_levels(Key::Kind kind);
 
 // Whether `name` is `size` lowercase hex digits: the hashed subtrees'
 // grammar (2 for its two directory levels, 60 for an entry).

@@ -146,11 +146,12 @@ class Walk {
     return descend(fd, name, depth);
   }
 
-  // Below triplet/, awl/ and corr/: two levels of 2 hex digits, then
-  // entries of 60.
+  // Below triplet/: two levels of 2 hex digits, then entries of 60; below
+  // awl/ and corr/: one level, then entries of 62 (TreePath::hashed).
   bool hashed_child(int fd, const char* name, int depth) {
-    bool entry_name = depth == 2 && is_hex_name(name, 60);
-    if (!entry_name && !(depth < 2 && is_hex_name(name, 2))) {
+    const int levels = hashed_levels(kind_);
+    bool entry_name = depth == levels && is_hex_name(name, 64 - 2 * static_cast<std::size_t>(levels));
+    if (!entry_name && !(depth < levels && is_hex_name(name, 2))) {
       visitor_.junk(path_, "name does not fit the tree: left alone");
       return false;
     }

@@ -49,7 +49,11 @@ sl_hashed() {
   if [ "$2" == tree ]; then
     d=$4
     [ "$3" == awl ] && d=$(sl_digest "$4")
-    echo "$T/$1/tree/$3/${d:0:2}/${d:2:2}/${d:4}"
+    if [ "$3" == triplet ]; then
+      echo "$T/$1/tree/$3/${d:0:2}/${d:2:2}/${d:4}"
+    else
+      echo "$T/$1/tree/$3/${d:0:2}/${d:2}"
+    fi
   else
     echo "jgreylist:$3:$4"
   fi

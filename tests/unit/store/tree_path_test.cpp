@@ -136,3 +136,17 @@ TEST_CASE("every level name TreePath writes reads back as its byte", "[treepath]
     REQUIRE(jgl::tree_level_byte(Family::v6, v6.level(1, buf)) == static_cast<int>(b));
   }
 }
+
+TEST_CASE("a triplet lives two hashed levels down, an awl or a correspondent one", "[treepath]") {
+  std::string d = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  jgl::TreePath triplet = jgl::TreePath::hashed(jgl::Key::Kind::triplet, d);
+  CHECK(triplet.view() == "triplet/01/23/" + d.substr(4));
+  CHECK(triplet.levels() == 4);
+  jgl::TreePath awl = jgl::TreePath::hashed(jgl::Key::Kind::awl, d);
+  CHECK(awl.view() == "awl/01/" + d.substr(2));
+  CHECK(awl.levels() == 3);
+  jgl::TreePath corr = jgl::TreePath::hashed(jgl::Key::Kind::correspondent, d);
+  CHECK(corr.view() == "corr/01/" + d.substr(2));
+  char buf[jgl::TreePath::kCapacity];
+  CHECK(std::string(corr.level(1, buf)) == "01");
+}
