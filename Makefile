@@ -8,6 +8,8 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60), with clang
 #   make check-asan every test on an ASan/UBSan build, in $(BUILD)/asan
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package, into $(BUILD)/deb/
+#   make check-deb  build it, lint it, install it here, test it, purge it
 
 CXX       = g++
 CXXFLAGS  = -O2 -g
@@ -20,6 +22,16 @@ PREFIX    = /usr/local
 DESTDIR   =
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
+PKGDATADIR = $(PREFIX)/share/jgreylist
+# systemd reads units, sysusers.d and tmpfiles.d under /usr/local/lib too;
+# the package puts its units in /lib/systemd/system (Debian 12).
+UNITDIR   = $(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+TMPFILESDIR = $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR = /etc
+# The version: the newest entry of debian/changelog is its one source
+# (`dch -v 1.1` bumps it); the programs' --version and the package take it.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 BUILD     = build
 PORT     ?= 2525
 # make check builds on every core: the suite's build is most of its time.
@@ -47,6 +59,8 @@ PROGRAM_NAMES = jgreylist jgreylist-clean jgreylist-admin jgreylist-queue jgreyl
 PROGRAMS  = $(PROGRAM_NAMES:%=$(BUILD)/bin/%)
 main_obj  = $(BUILD)/obj/$(if $(wildcard $(1)/main.cc),$(1)/main,tcprules/$(1)).o
 MAIN_OBJS = $(foreach p,$(PROGRAM_NAMES),$(call main_obj,$(p)))
+$(MAIN_OBJS): JGL_CPPFLAGS += -DJGL_VERSION='"$(VERSION)"'
+$(MAIN_OBJS): debian/changelog
 
 UNIT_SRCS = $(wildcard tests/unit/*.cpp tests/unit/*/*.cpp)
 UNIT_OBJS = $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
@@ -60,6 +74,18 @@ FAULT_PROGRAMS = $(BUILD)/tests/jgreylist $(BUILD)/tests/jgreylist-clean $(BUILD
 TEST_HELPERS += $(FAULT_PROGRAMS)
 
 MANPAGES  = $(wildcard man/*.[1-8])
+SCRIPTS   = scripts/tcprules-edit scripts/jgreylist-whitelist-refresh
+# systemd/: the units, with @BINDIR@ and @PKGDATADIR@ written at install
+# time (so one `make install PREFIX=...` never installs another's paths),
+# and the user, the tree's directory and the settings they read.
+UNITS     = $(wildcard systemd/*.service systemd/*.socket systemd/*.timer)
+INSTALL_PATHS = -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g'
+
+# make deb: dpkg-buildpackage in a copy of the source under $(DEB_BUILD)
+# (its build/ is its own: the build/ of `make` is never touched); the
+# .deb, .changes and .buildinfo land in $(DEB_DIR).
+DEB_DIR   = $(BUILD)/deb
+DEB_BUILD = $(DEB_DIR)/jgreylist-$(VERSION)
 
 # libFuzzer targets (tests/fuzz/*.cc), built with clang into $(BUILD)/fuzz/
 # with their own lib objects: the sanitizer flags must not mix with g++'s.
@@ -156,22 +182,51 @@ bench: deps
 	$(MAKE) all
 	bench/run $(BUILD)
 
+# The scripts and units get this install's paths and version; the
+# settings file is the administrator's once there, never overwritten.
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
-	install -m 755 scripts/tcprules-edit scripts/jgreylist-whitelist-refresh $(DESTDIR)$(BINDIR)
-	install -d $(DESTDIR)$(PREFIX)/share/jgreylist
-	install -m 644 data/big-senders $(DESTDIR)$(PREFIX)/share/jgreylist/big-senders
+	for script in $(SCRIPTS); do \
+	  sed -e 's|^version="$$prog .*"$$|version="$$prog $(VERSION)"|' \
+	    -e 's|/usr/local/share/jgreylist|$(PKGDATADIR)|g' $$script >$(DESTDIR)$(BINDIR)/$${script##*/}; \
+	  chmod 755 $(DESTDIR)$(BINDIR)/$${script##*/}; \
+	done
+	install -d $(DESTDIR)$(PKGDATADIR)
+	install -m 644 data/big-senders $(DESTDIR)$(PKGDATADIR)/big-senders
 	for page in $(MANPAGES); do \
 	  section=$${page##*.}; \
 	  install -d $(DESTDIR)$(MANDIR)/man$$section; \
 	  install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section; \
 	done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	for unit in $(UNITS); do \
+	  sed $(INSTALL_PATHS) $$unit >$(DESTDIR)$(UNITDIR)/$${unit##*/}; \
+	  chmod 644 $(DESTDIR)$(UNITDIR)/$${unit##*/}; \
+	done
+	install -m 644 systemd/jgreylist.sysusers $(DESTDIR)$(SYSUSERSDIR)/jgreylist.conf
+	install -m 644 systemd/jgreylist.tmpfiles $(DESTDIR)$(TMPFILESDIR)/jgreylist.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/default
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/jgreylist ] || \
+	  install -m 644 systemd/jgreylist.default $(DESTDIR)$(SYSCONFDIR)/default/jgreylist
+
+deps-deb:
+	scripts/install-deps deb
+
+deb: deps-deb
+	rm -rf $(DEB_BUILD) $(DEB_DIR)/jgreylist_* $(DEB_DIR)/jgreylist-dbgsym_*
+	mkdir -p $(DEB_BUILD)
+	tar --exclude=./$(BUILD) --exclude=./.git -cf - . | tar -xf - -C $(DEB_BUILD)
+	cd $(DEB_BUILD) && DEB_BUILD_OPTIONS=parallel=$(JOBS) dpkg-buildpackage -us -uc -b
+	ls $(DEB_DIR)/jgreylist_$(VERSION)_*.deb
+
+check-deb: deb
+	tests/package/deb.test $(DEB_DIR) $(VERSION)
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-asan fuzz fuzz-build run run-mx bench install clean
+.PHONY: all deps deps-deb check check-asan fuzz fuzz-build run run-mx bench install deb check-deb clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d \
   $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)

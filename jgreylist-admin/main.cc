@@ -55,7 +55,7 @@ namespace {
 
 using namespace jgl;
 
-constexpr const char* kVersion = "jgreylist-admin 1.0";
+constexpr const char* kVersion = "jgreylist-admin " JGL_VERSION;
 constexpr std::size_t kShownMax = 512;
 
 std::string shown(std::string_view text) { return shown_value(text, kShownMax); }

@@ -32,7 +32,7 @@ namespace {
 
 using namespace jgl;
 
-constexpr const char* kVersion = "jgreylist-clean 1.0";
+constexpr const char* kVersion = "jgreylist-clean " JGL_VERSION;
 
 struct Options {
   std::string dir;

@@ -39,7 +39,7 @@ namespace {
 
 using namespace jgl;
 
-constexpr const char* kVersion = "jgreylist-spf 1.0";
+constexpr const char* kVersion = "jgreylist-spf " JGL_VERSION;
 constexpr std::size_t kShownMax = 512;
 
 struct Options {

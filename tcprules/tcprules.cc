@@ -91,7 +91,7 @@ std::optional<int> run_option(int argc, char** argv) {
     return kExitOk;
   }
   if (option == "--version") {
-    fmt::print("tcprules 1.0\n");
+    fmt::print("tcprules " JGL_VERSION "\n");
     return kExitOk;
   }
   if (option == "--check") {

@@ -341,6 +341,15 @@ LogLine LineReader::read(std::string_view text) {
     if (found == std::string_view::npos) return line;
     if ((found == 0 || text[found - 1] == ' ') && program_at(text, found, &line.program, &end)) break;
   }
+  // A logger's tag that names the program, then the program's own head:
+  // the journal under a unit's StandardError=journal (the package's
+  // jgreylist-policy@.service), whose journalctl shows
+  // "host jgreylist-policy[812]: jgreylist-policy[812]: 192.0.2.7: ...".
+  // The innermost head is the program's: under one unit's tag,
+  // jgreylist-queue's lines follow jgreylist's.
+  for (Program inner; text.compare(end, kName.size(), kName) == 0 && program_at(text, end, &inner, &end);) {
+    line.program = inner;
+  }
   std::string_view rest = text.substr(end);
   std::size_t colon = rest.find(": ");
   if (colon != std::string_view::npos && address_like(rest.substr(0, colon))) {

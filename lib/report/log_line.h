@@ -16,7 +16,10 @@
 //                                     when that would be in the future;
 //                                     one more at each December-January)
 // and a line without any is read too, without a time. Anything else before
-// PROG (a host name, a syslog tag's priority) is skipped. Lines of other
+// PROG (a host name, a syslog tag's priority) is skipped, and so is a
+// logger's tag naming the program before PROG's own (the journal's, for a
+// unit whose stderr goes there: "host jgreylist-policy[812]:
+// jgreylist-policy[812]: CLIENT: ..."). Lines of other
 // programs are not ours; lines of ours that decide nothing (a SMTP
 // transcript, a pass not counted) are notes.
 #pragma once

@@ -67,6 +67,31 @@ TEST_CASE("a syslog stamp is local time, in the current year") {
   tzset();
 }
 
+TEST_CASE("the journal's tag before the program's own head: the inner one is read") {
+  // journalctl of a unit whose stderr is the journal (the package's
+  // jgreylist-policy@.service): its IDENTIFIER[PID], then the line as written.
+  setenv("TZ", "UTC", 1);
+  tzset();
+  LogLine l = read("Dec 07 13:04:42 mx1 jgreylist-policy[812]: jgreylist-policy[812]: 192.0.2.7: GREY first time "
+                   "<a@example.org> <b@example.net>");
+  CHECK(l.kind == LineKind::decision);
+  CHECK(l.time == kTime);
+  CHECK(l.program == Program::policy);
+  CHECK(l.client == "192.0.2.7");
+  CHECK(l.outcome == Outcome::grey_first);
+  CHECK(l.sender == "a@example.org");
+  unsetenv("TZ");
+  tzset();
+  CHECK(read("2026-12-07T13:04:42+0000 mx1 jgreylist-policy[812]: jgreylist-policy: 192.0.2.7: OK known").kind ==
+        LineKind::decision);
+  // One unit's tag, jgreylist's, over the queue step it runs.
+  LogLine q = read("2026-12-07T13:04:42+0000 mx1 jgreylist[77]: jgreylist-queue[78]: 192.0.2.7: OK known");
+  CHECK(q.program == Program::queue);
+  CHECK(q.outcome == Outcome::ok_known);
+  // A head alone, and no client after it, stay as they were.
+  CHECK(read("2026-12-07T13:04:42+0000 mx1 jgreylist-policy[812]: jgreylist-policy[812]:").kind == LineKind::note);
+}
+
 TEST_CASE("a syslog stamp later than tomorrow is last year's, and the year turns at January") {
   setenv("TZ", "UTC", 1);
   tzset();
