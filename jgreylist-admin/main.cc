@@ -78,7 +78,8 @@ struct Options {
   std::string prometheus;
   // report
   std::vector<std::string> logs;
-  std::string svg, pending_age;
+  std::string svg;
+  std::optional<std::string> pending_age;  // report --pending-age, when given
   std::size_t top = 10, max_keys = 1000000;
   // copy
   std::string from, to;
@@ -952,8 +953,8 @@ int report(const Options& o, Context& c) {
   settings.prefix6 = c.settings.prefix6;
   settings.pending_age = c.policy.pending_age;
   settings.max_keys = o.max_keys;
-  if (!o.pending_age.empty()) {
-    auto age = parse_duration(o.pending_age);
+  if (o.pending_age) {
+    auto age = parse_duration(*o.pending_age);
     if (!age || *age <= 0) usage("--pending-age: " + (age ? std::string("must be more than 0") : age.error().message));
     settings.pending_age = *age;
   }

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "lib/mail/normalise.h"
 #include "lib/net/address.h"
 
@@ -209,6 +211,31 @@ void Report::finish() {
   started_untimed_.clear();
 }
 
+namespace {
+
+struct Compression {
+  std::string_view magic, format, tool;
+};
+
+// What rotated logs are compressed with, by the bytes they start with.
+const Compression* compression_of(std::string_view head) {
+  static constexpr Compression kKnown[] = {
+      {"\x1f\x8b", "gzip", "zcat"},
+      {"\x1f\x9d", "compress", "zcat"},
+      {"BZh", "bzip2", "bzcat"},
+      {"\xfd" "7zXZ", "xz", "xzcat"},
+      {"\x28\xb5\x2f\xfd", "zstd", "zstdcat"},
+  };
+  for (const Compression& c : kKnown) {
+    // bzip2's "BZh" is followed by its block size, a digit from 1 to 9.
+    bool bzip2 = c.magic == "BZh";
+    if (head.starts_with(c.magic) && (!bzip2 || (head.size() > 3 && head[3] >= '1' && head[3] <= '9'))) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Result<void> read_log(int fd, std::string_view name, LineReader& reader, Report& report) {
   constexpr std::size_t kBuffer = 1 << 20, kLongest = 1 << 16;
   auto buffer = std::make_unique<char[]>(kBuffer);
@@ -219,9 +246,10 @@ Result<void> read_log(int fd, std::string_view name, LineReader& reader, Report&
     ssize_t n = read(fd, buffer.get() + held, kBuffer - held);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail_temporary(std::string(name) + ": " + std::strerror(errno), errno);
-    if (first_read && n >= 2 && static_cast<unsigned char>(buffer[0]) == 0x1f &&
-        (static_cast<unsigned char>(buffer[1]) == 0x8b || static_cast<unsigned char>(buffer[1]) == 0x9d)) {
-      return fail(std::string(name) + ": compressed (gzip): read it through zcat");
+    if (first_read) {
+      if (const Compression* c = compression_of(std::string_view(buffer.get(), static_cast<std::size_t>(n)))) {
+        return fail(fmt::format("{}: compressed ({}): read it through {}", name, c->format, c->tool));
+      }
     }
     first_read = false;
     std::size_t end = held + static_cast<std::size_t>(n);

@@ -277,3 +277,43 @@ TEST_CASE("the Prometheus text has the decisions and a cumulative delay histogra
   CHECK(text.find("jgreylist_report_delay_seconds_sum 5400\n") != std::string::npos);
   CHECK(text.find("jgreylist_report_never_came_back_total 1\n") != std::string::npos);
 }
+
+TEST_CASE("bzip2, xz and zstd logs are refused too, each naming its tool") {
+  jgl_test::TempDir dir;
+  struct {
+    std::string head, message;
+  } cases[] = {
+      {"BZh91AY&SY", "log: compressed (bzip2): read it through bzcat"},
+      {std::string("\xfd" "7zXZ\0\0", 8), "log: compressed (xz): read it through xzcat"},
+      {"\x28\xb5\x2f\xfd\x04", "log: compressed (zstd): read it through zstdcat"},
+      {"\x1f\x9d\x90", "log: compressed (compress): read it through zcat"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.message);
+    {
+      std::ofstream f(dir / "log", std::ios::binary | std::ios::trunc);
+      f << c.head;
+    }
+    Report r({});
+    LineReader reader(0);
+    int fd = open((dir / "log").c_str(), O_RDONLY);
+    auto read = read_log(fd, "log", reader, r);
+    close(fd);
+    REQUIRE_FALSE(read);
+    CHECK(read.error().message == c.message);
+  }
+}
+
+TEST_CASE("a log that only starts like bzip2 is read") {
+  jgl_test::TempDir dir;
+  {
+    std::ofstream f(dir / "log");
+    f << "BZh is no stamp\njgreylist[1]: 192.0.2.7: OK known\n";
+  }
+  Report r({});
+  LineReader reader(0);
+  int fd = open((dir / "log").c_str(), O_RDONLY);
+  REQUIRE(read_log(fd, "log", reader, r));
+  close(fd);
+  CHECK(r.decisions == 1);
+}
