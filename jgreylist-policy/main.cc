@@ -6,12 +6,11 @@
 //
 // Postfix sends requests of name=value lines ended by an empty line, as
 // many as it likes on one connection; each gets "action=..." and an empty
-// line, in order. The decision is jgreylist's, on the same stores and, with
+// line, in order (lib/mail/policy_request.h reads them, within its limits).
+// The decision is jgreylist's, on the same stores and, with
 // JGREYLIST_RULES, the same tcprules cdb that tcpserver reads: keyed on the
 // client's prefix, or with JGREYLIST_KEY=triplet on (prefix, normalised
-// sender, recipient) as jgreylist-queue keys it. Input is bounded: a line,
-// an attribute count and a request have limits, and what exceeds them is
-// answered and logged, never buffered.
+// sender, recipient) as jgreylist-queue keys it.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +38,7 @@
 #include "lib/greylist/greylist.h"
 #include "lib/greylist/spf_key.h"
 #include "lib/mail/normalise.h"
+#include "lib/mail/policy_request.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/lookup.h"
 #include "lib/store/expiry.h"
@@ -48,182 +48,11 @@ namespace {
 
 using namespace jgl;
 
-// Postfix's longest attributes (a TLS certificate's fields, a long HELO)
-// are well under this; a longer line is not Postfix talking.
-constexpr std::size_t kMaxLine = 4096;
-constexpr std::size_t kMaxAttributes = 256;
-
 // JGREYLIST_SPF's results are kept this long by default (JGREYLIST_SPF_CACHE),
 // at most a day; at most this many of them, the oldest dropped first.
 constexpr long kDefaultSpfCacheSeconds = 300;
 constexpr long kMaxSpfCacheSeconds = 86400;
 constexpr std::size_t kSpfCacheEntries = 4096;
-
-// A request as read: the attributes we use, and what was wrong with it.
-struct Request {
-  std::string request, protocol_state, client_address, client_name, helo_name, sender, recipient, sasl_username;
-  std::string malformed;  // empty when it is fine
-  bool has_request = false;
-  std::size_t attributes = 0;
-
-  // Empty again for the next request of the connection, its strings keeping
-  // their buffers: most attributes are longer than a string holds without
-  // one, and a connection carries thousands of requests.
-  void clear() {
-    for (std::string* s :
-         {&request, &protocol_state, &client_address, &client_name, &helo_name, &sender, &recipient, &sasl_username,
-          &malformed}) {
-      s->clear();
-    }
-    has_request = false;
-    attributes = 0;
-  }
-};
-
-// Reads requests from fd 0, buffered; pipelined requests are all in the
-// buffer, so the answers can be written together.
-class Reader {
- public:
-  // `before_wait` runs before every read that may block (it writes the
-  // answers due); `timeout_ms` bounds each wait for input.
-  Reader(bool (*before_wait)(void*), void* arg, int timeout_ms)
-      : before_wait_(before_wait), arg_(arg), timeout_ms_(timeout_ms) {}
-
-  // false at the end of the input (a request cut short is logged).
-  bool next(Request& r, bool log_pid) {
-    log_pid_ = log_pid;
-    r.clear();
-    bool any = false;
-    while (true) {
-      std::string_view line;
-      bool too_long = false;
-      if (!read_line(&line, &too_long)) {
-        // Between requests, the end of input or an idle timeout is the
-        // normal end of a connection: nothing to say.
-        if (any) {
-          ClientLog fresh;
-          fresh.set_pid(log_pid_);
-          fresh.line("ERROR {} in the middle of a request: no answer",
-                     timed_out ? "no input for JGREYLIST_TIMEOUT" : "end of input");
-        }
-        return false;
-      }
-      if (line.empty() && !too_long) {
-        if (!any) continue;  // stray empty lines between requests
-        return true;
-      }
-      any = true;
-      if (too_long) {
-        if (r.malformed.empty()) r.malformed = fmt::format("a line longer than {} bytes", kMaxLine);
-        continue;
-      }
-      if (++r.attributes > kMaxAttributes) {
-        if (r.malformed.empty()) r.malformed = fmt::format("more than {} attributes", kMaxAttributes);
-        continue;
-      }
-      std::size_t eq = line.find('=');
-      if (eq == std::string_view::npos || eq == 0) {
-        if (r.malformed.empty()) r.malformed = "a line that is not name=value";
-        continue;
-      }
-      std::string_view name = line.substr(0, eq), value = line.substr(eq + 1);
-      if (value.find('\0') != std::string_view::npos) {
-        if (r.malformed.empty()) r.malformed = "a NUL byte in an attribute";
-        continue;
-      }
-      struct {
-        std::string_view name;
-        std::string* field;
-      } wanted[] = {{"request", &r.request},         {"protocol_state", &r.protocol_state},
-                    {"client_address", &r.client_address}, {"client_name", &r.client_name},
-                    {"helo_name", &r.helo_name},     {"sender", &r.sender},
-                    {"recipient", &r.recipient},     {"sasl_username", &r.sasl_username}};
-      for (auto& w : wanted) {
-        if (name == w.name) *w.field = value;
-      }
-      if (name == "request") r.has_request = true;
-    }
-  }
-
- private:
-  // The next line without its '\n' (and a '\r' before it), or, when it is
-  // longer than kMaxLine, *too_long with the rest of it skipped.
-  bool read_line(std::string_view* line, bool* too_long) {
-    *too_long = false;
-    while (true) {
-      char* nl = static_cast<char*>(std::memchr(buf_ + start_, '\n', end_ - start_));
-      if (nl != nullptr) {
-        std::size_t len = static_cast<std::size_t>(nl - (buf_ + start_));
-        *line = std::string_view(buf_ + start_, len);
-        if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-        start_ += len + 1;
-        if (len > kMaxLine) skipping_ = true;  // whole in the buffer, but too long all the same
-        if (skipping_) {
-          skipping_ = false;
-          *too_long = true;
-          *line = {};
-        }
-        return true;
-      }
-      if (end_ - start_ > kMaxLine) {  // no newline within the limit
-        skipping_ = true;
-        start_ = end_ = 0;
-      }
-      if (start_ > 0) {
-        std::memmove(buf_, buf_ + start_, end_ - start_);
-        end_ -= start_;
-        start_ = 0;
-      }
-      if (!before_wait_(arg_)) return false;
-      if (!kernel_timeout()) {
-        pollfd in{0, POLLIN, 0};
-        int ready = poll(&in, 1, timeout_ms_);
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0) {
-          timed_out = true;
-          return false;
-        }
-      }
-      ssize_t n = read(0, buf_ + end_, sizeof buf_ - end_);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && kernel_timeout_ == 1) {
-        timed_out = true;
-        return false;
-      }
-      if (n <= 0) return false;
-      end_ += static_cast<std::size_t>(n);
-    }
-  }
-
-  // Whether the kernel bounds each read of standard input: a blocking
-  // socket (tcpserver, systemd's Accept=yes, Postfix's spawn) takes
-  // SO_RCVTIMEO once, and a read then waits at most timeout_ms_ and fails
-  // with EAGAIN, without a poll() before every request. Anything else (a
-  // pipe, a non-blocking socket) is polled. Decided at the first wait.
-  bool kernel_timeout() {
-    if (kernel_timeout_ < 0) {
-      kernel_timeout_ = 0;
-      int flags = fcntl(0, F_GETFL);
-      timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
-      if (flags >= 0 && (flags & O_NONBLOCK) == 0 && setsockopt(0, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) {
-        kernel_timeout_ = 1;
-      }
-    }
-    return kernel_timeout_ == 1;
-  }
-
-  char buf_[2 * kMaxLine + 2];
-  int kernel_timeout_ = -1;  // unknown yet, 0 no, 1 yes
-  std::size_t start_ = 0, end_ = 0;
-  bool skipping_ = false;
-  bool log_pid_ = true;
-  bool (*before_wait_)(void*);
-  void* arg_;
-  int timeout_ms_;
-
- public:
-  bool timed_out = false;
-};
 
 struct Service {
   ClientLog log;
@@ -257,11 +86,7 @@ struct Service {
 
 constexpr std::size_t kMaxCounted = 4096;
 
-void answer(Service& s, std::string_view action) {
-  s.out += "action=";
-  s.out += action;
-  s.out += "\n\n";
-}
+void answer(Service& s, std::string_view action) { append_policy_answer(s.out, action); }
 
 // "action=DEFER_IF_PERMIT ..." or, with FAILOPEN, DUNNO: for every trouble
 // on our side, so that Postfix neither loses mail nor lets it in for good.
@@ -277,7 +102,7 @@ void trouble(Service& s, bool failopen, std::string_view why) {
 
 // The request's client; nullopt when the request is answered already (not
 // ours, or malformed).
-std::optional<Address> request_client(Service& s, const Request& r, bool failopen) {
+std::optional<Address> request_client(Service& s, const PolicyRequest& r, bool failopen) {
   if (!r.malformed.empty()) {
     trouble(s, failopen, "malformed request: " + r.malformed);
     return std::nullopt;
@@ -368,7 +193,7 @@ void answer_passed(Service& s, Verdict verdict, timespec now, const Sighting& se
 // the rules): with JGREYLIST_CORRESPONDENTS its recipient is recorded as
 // a correspondent of the sender. Returns what the log line adds; a store
 // that fails is logged, never a reason to hold our user's mail.
-std::string record_correspondent(Service& s, const Request& r) {
+std::string record_correspondent(Service& s, const PolicyRequest& r) {
   if (!s.sender.correspondents || r.sender.empty() || r.recipient.empty()) return {};
   if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) return {};
   if (!s.store) {
@@ -389,7 +214,7 @@ std::string record_correspondent(Service& s, const Request& r) {
 // The decision that needs no store (JGREYLIST, RELAYCLIENT, NOREV), answered;
 // false when the store decides. A client that authenticated (Postfix's
 // sasl_username) is our own user, as a RELAYCLIENT is.
-bool answered_without_store(Service& s, const Request& r, const Settings& settings, const Address& client,
+bool answered_without_store(Service& s, const PolicyRequest& r, const Settings& settings, const Address& client,
                             const char* host) {
   Verdict verdict;
   std::string why;
@@ -413,7 +238,7 @@ bool answered_without_store(Service& s, const Request& r, const Settings& settin
 // With JGREYLIST_SPF, what SPF says of the request's sender (its HELO name
 // for a bounce); nullopt when the request is answered already (DNS
 // misconfigured).
-std::optional<SpfKeying> request_spf(Service& s, const Request& r, const Address& client) {
+std::optional<SpfKeying> request_spf(Service& s, const PolicyRequest& r, const Address& client) {
   if (!s.spf_keyer) {
     if (!s.dns) {
       trouble(s, false, "configuration error: " + s.dns_error);
@@ -428,7 +253,7 @@ std::optional<SpfKeying> request_spf(Service& s, const Request& r, const Address
 // JGREYLIST_KEY=triplet its triplet, shown in the log as `shown_envelope`
 // (and with JGREYLIST_SPF what SPF said and the key used). nullopt when the
 // request is answered already (a spared recipient, an address too long).
-std::optional<Key> request_key(Service& s, const Request& r, const Settings& settings, const Address& client,
+std::optional<Key> request_key(Service& s, const PolicyRequest& r, const Settings& settings, const Address& client,
                                bool failopen, std::string* shown_envelope) {
   Key key = key_for(client, settings);
   if (!s.triplet) return key;
@@ -504,7 +329,7 @@ void count_pass(Service& s, const Key& awl, timespec now) {
 // The store's verdict on the key, answered: a correspondent of the
 // recipient passes; else the key's sighting decides, and a network that
 // auto-whitelisting knows passes what it would greylist.
-void answer_from_store(Service& s, const Request& r, const Settings& settings, const Address& client, const Key& key,
+void answer_from_store(Service& s, const PolicyRequest& r, const Settings& settings, const Address& client, const Key& key,
                        std::string_view shown_envelope, bool failopen) {
   if (!open_store_once(s)) return;
   timespec now;
@@ -544,7 +369,7 @@ void answer_from_store(Service& s, const Request& r, const Settings& settings, c
 
 // One request: its client, the rules' settings for it, then the decision
 // without the store or from it.
-void decide(Service& s, const Request& r) {
+void decide(Service& s, const PolicyRequest& r) {
   s.log.clear_client();
   bool failopen = s.base && s.base->failopen;
   auto client = request_client(s, r, failopen);
@@ -638,6 +463,63 @@ void configure(Service& s) {
   s.log.set_pid(base->log_pid);
 }
 
+
+// Standard input, each wait for it bounded by timeout_ms.
+class Input {
+ public:
+  explicit Input(int timeout_ms) : timeout_ms_(timeout_ms) {}
+
+  // More bytes from fd 0 into the reader, the answers due written first;
+  // false at the end of the input, an idle timeout or a write that failed.
+  bool read_more(PolicyReader& reader, Service& s) {
+    while (true) {
+      char* at = reader.space();
+      if (!flush(s)) return false;
+      if (!kernel_timeout()) {
+        pollfd in{0, POLLIN, 0};
+        int ready = poll(&in, 1, timeout_ms_);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) {
+          timed_out = true;
+          return false;
+        }
+      }
+      ssize_t n = read(0, at, reader.space_size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && kernel_timeout_ == 1) {
+        timed_out = true;
+        return false;
+      }
+      if (n <= 0) return false;
+      reader.received(static_cast<std::size_t>(n));
+      return true;
+    }
+  }
+
+  bool timed_out = false;
+
+ private:
+  // Whether the kernel bounds each read of standard input: a blocking
+  // socket (tcpserver, systemd's Accept=yes, Postfix's spawn) takes
+  // SO_RCVTIMEO once, and a read then waits at most timeout_ms_ and fails
+  // with EAGAIN, without a poll() before every request. Anything else (a
+  // pipe, a non-blocking socket) is polled. Decided at the first wait.
+  bool kernel_timeout() {
+    if (kernel_timeout_ < 0) {
+      kernel_timeout_ = 0;
+      int flags = fcntl(0, F_GETFL);
+      timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
+      if (flags >= 0 && (flags & O_NONBLOCK) == 0 && setsockopt(0, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) {
+        kernel_timeout_ = 1;
+      }
+    }
+    return kernel_timeout_ == 1;
+  }
+
+  int timeout_ms_;
+  int kernel_timeout_ = -1;  // unknown yet, 0 no, 1 yes
+};
+
 }  // namespace
 
 int main() {
@@ -654,9 +536,18 @@ int main() {
   configure(s);
   // Answers wait in s.out while requests are already buffered (pipelined),
   // and are written before any wait for more input.
-  int timeout_ms = 1000 * static_cast<int>(s.base ? s.base->timeout : 60);
-  Reader reader([](void* service) { return flush(*static_cast<Service*>(service)); }, &s, timeout_ms);
-  Request r;
-  while (reader.next(r, !s.base || s.base->log_pid)) decide(s, r);
+  Input input(1000 * static_cast<int>(s.base ? s.base->timeout : 60));
+  PolicyReader reader;
+  do {
+    while (const PolicyRequest* r = reader.next()) decide(s, *r);
+  } while (input.read_more(reader, s));
+  // Between requests, the end of input or an idle timeout is the normal end
+  // of a connection: nothing to say.
+  if (reader.in_request()) {
+    ClientLog fresh;
+    fresh.set_pid(!s.base || s.base->log_pid);
+    fresh.line("ERROR {} in the middle of a request: no answer",
+               input.timed_out ? "no input for JGREYLIST_TIMEOUT" : "end of input");
+  }
   return flush(s) ? kExitOk : kExitTemporary;
 }
