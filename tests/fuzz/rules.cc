@@ -101,8 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int fd = open(cdb.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) failed("no cdb after a successful compile", input);
   jgl_fuzz::check_lookups(
-      file, kLookupsPerRule, [&](const std::string& key) { return jgl::check_rules(fd, key, nullptr, nullptr); },
-      input);
+      file, jgl_fuzz::first_owners(file), kLookupsPerRule,
+      [&](const std::string& key) { return jgl::check_rules(fd, key, nullptr, nullptr); }, input);
   close(fd);
   return 0;
 }

@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,18 +56,13 @@ void write_cdb(const jgl_fuzz::RulesFile& file, std::string_view input) {
   if (cdb_make_finish(&maker) < 0) failed("cdb_make_finish", input);
 }
 
-// Clients: an IPv4 and an IPv6 address, and the first two rules' first
-// keys, each with a host name and ident info, so that info@ip and =host
-// rules answer too.
-void check_clients(const jgl_fuzz::RulesFile& file, jgl::RulesCdb& rules, std::string_view input) {
-  std::map<std::string, std::size_t> owner;
-  for (std::size_t r = 0; r < file.rules.size(); ++r) {
-    for (const std::string& key : file.keys[r]) owner.try_emplace(key, r);
-  }
+// Clients: an IPv4 and an IPv6 address, and the first rule's first key,
+// each with a host name and ident info, so that info@ip and =host rules
+// answer too.
+void check_clients(const jgl_fuzz::RulesFile& file, const jgl_fuzz::Owners& owner, jgl::RulesCdb& rules,
+                   std::string_view input) {
   std::vector<std::string> clients = {"192.0.2.1", "2001:db8::1"};
-  for (std::size_t r = 0; r < file.rules.size() && r < 2; ++r) {
-    if (!file.keys[r].empty()) clients.push_back(file.keys[r].front());
-  }
+  if (!file.rules.empty() && !file.keys[0].empty()) clients.push_back(file.keys[0].front());
   for (const std::string& ip : clients) {
     std::optional<std::string> want;
     for (const std::string& key : jgl::lookup_keys(ip, "mx.example.org", "joe")) {
@@ -110,8 +104,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   write_cdb(file, input);
   auto rules = jgl::RulesCdb::open(g_path.c_str());
   if (!rules) failed("RulesCdb::open on a fresh cdb", input, rules.error().message);
+  jgl_fuzz::Owners owner = jgl_fuzz::first_owners(file);
   jgl_fuzz::check_lookups(
-      file, kLookupsPerRule, [&](const std::string& key) { return rules->check(key, nullptr, nullptr); }, input);
-  check_clients(file, *rules, input);
+      file, owner, kLookupsPerRule, [&](const std::string& key) { return rules->check(key, nullptr, nullptr); },
+      input);
+  check_clients(file, owner, *rules, input);
   return 0;
 }

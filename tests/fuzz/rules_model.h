@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,15 +98,23 @@ inline Expected expected_for(const jgl::Rule& rule) {
   return e;
 }
 
+// Each key's rule: the first that produced it, which tcpserver finds.
+using Owners = std::unordered_map<std::string_view, std::size_t>;
+
+inline Owners first_owners(const RulesFile& file) {
+  Owners owner;
+  for (std::size_t r = 0; r < file.rules.size(); ++r) {
+    for (const std::string& key : file.keys[r]) owner.try_emplace(key, r);
+  }
+  return owner;
+}
+
 // Every key (the first `per_rule` of each rule, and its last) looked up
 // with `lookup(key)`, which returns check_rules' answer for a client whose
 // address text is the key: the first rule that produced the key answers.
 template <typename Lookup>
-void check_lookups(const RulesFile& file, std::size_t per_rule, Lookup&& lookup, std::string_view input) {
-  std::map<std::string, std::size_t> owner;
-  for (std::size_t r = 0; r < file.rules.size(); ++r) {
-    for (const std::string& key : file.keys[r]) owner.try_emplace(key, r);
-  }
+void check_lookups(const RulesFile& file, const Owners& owner, std::size_t per_rule, Lookup&& lookup,
+                   std::string_view input) {
   for (std::size_t r = 0; r < file.rules.size(); ++r) {
     const std::vector<std::string>& ks = file.keys[r];
     for (std::size_t i = 0; i < ks.size(); ++i) {
