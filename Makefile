@@ -6,6 +6,7 @@
 #   make run-mx     two MX on PORT and PORT+1 sharing one Redis
 #   make bench      benchmarks, as ratios against baselines
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60), with clang
+#   make fuzz-long  every libFuzzer target at once for FUZZ_LONG_SECONDS (3600)
 #   make check-asan every test on an ASan/UBSan build, in $(BUILD)/asan
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian package, into $(BUILD)/deb/
@@ -93,6 +94,10 @@ DEB_BUILD = $(DEB_DIR)/jgreylist-$(VERSION)
 # 12's <expected>: tests/fuzz/compat/expected stands in for it.
 FUZZ_CXX      = clang++
 FUZZ_SECONDS  = 60
+# fuzz-long: all targets at once, each a process for the whole time, then
+# a table of runs, rate, CPU, coverage and corpus per target. The inputs
+# found stay in $(BUILD)/fuzz/work for the next run, as make fuzz's do.
+FUZZ_LONG_SECONDS = 3600
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CXXFLAGS = -std=c++2b -isystem tests/fuzz/compat -O1 -g -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
                 -Wall -Wextra -Wshadow -MMD -MP
@@ -170,6 +175,10 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	tests/fuzz/run $(BUILD) $(FUZZ_SECONDS) $(BUILD)/fuzz/work
 
+fuzz-long: deps
+	$(MAKE) fuzz-build
+	tests/fuzz/run --parallel $(BUILD) $(FUZZ_LONG_SECONDS) $(BUILD)/fuzz/work
+
 run: deps
 	$(MAKE) all
 	scripts/run-demo $(BUILD) $(PORT)
@@ -226,7 +235,7 @@ check-deb: deb
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps deps-deb check check-asan fuzz fuzz-build run run-mx bench install deb check-deb clean
+.PHONY: all deps deps-deb check check-asan fuzz fuzz-long fuzz-build run run-mx bench install deb check-deb clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d \
   $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)

@@ -6,175 +6,55 @@
 //
 // Postfix sends requests of name=value lines ended by an empty line, as
 // many as it likes on one connection; each gets "action=..." and an empty
-// line, in order. The decision is jgreylist's, on the same stores and, with
-// JGREYLIST_RULES, the same tcprules cdb that tcpserver reads: keyed on the
-// client's prefix, or with JGREYLIST_KEY=triplet on (prefix, normalised
-// sender, recipient) as jgreylist-queue keys it. Input is bounded: a line,
-// an attribute count and a request have limits, and what exceeds them is
-// answered and logged, never buffered.
+// line, in order (lib/mail/policy_request.h). The decision is jgreylist's,
+// on the same stores and, with JGREYLIST_RULES, the same tcprules cdb that
+// tcpserver reads (lib/greylist/policy_service.h). Here: the waiting for
+// input, bounded by JGREYLIST_TIMEOUT, and the answers written before each
+// wait, so that pipelined requests get theirs together.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <fmt/format.h>
-#include <memory>
-#include <optional>
-#include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "lib/base/diag.h"
-#include "lib/base/env.h"
 #include "lib/base/exitcode.h"
-#include "lib/base/printable.h"
-#include "lib/dns/settings.h"
-#include "lib/greylist/greylist.h"
-#include "lib/greylist/spf_key.h"
-#include "lib/mail/normalise.h"
-#include "lib/rules/keys.h"
-#include "lib/rules/lookup.h"
-#include "lib/store/expiry.h"
-#include "lib/store/open.h"
+#include "lib/greylist/policy_service.h"
+#include "lib/mail/policy_request.h"
 
 namespace {
 
 using namespace jgl;
 
-// Postfix's longest attributes (a TLS certificate's fields, a long HELO)
-// are well under this; a longer line is not Postfix talking.
-constexpr std::size_t kMaxLine = 4096;
-constexpr std::size_t kMaxAttributes = 256;
-
-// JGREYLIST_SPF's results are kept this long by default (JGREYLIST_SPF_CACHE),
-// at most a day; at most this many of them, the oldest dropped first.
-constexpr long kDefaultSpfCacheSeconds = 300;
-constexpr long kMaxSpfCacheSeconds = 86400;
-constexpr std::size_t kSpfCacheEntries = 4096;
-
-// A request as read: the attributes we use, and what was wrong with it.
-struct Request {
-  std::string request, protocol_state, client_address, client_name, helo_name, sender, recipient, sasl_username;
-  std::string malformed;  // empty when it is fine
-  bool has_request = false;
-  std::size_t attributes = 0;
-
-  // Empty again for the next request of the connection, its strings keeping
-  // their buffers: most attributes are longer than a string holds without
-  // one, and a connection carries thousands of requests.
-  void clear() {
-    for (std::string* s :
-         {&request, &protocol_state, &client_address, &client_name, &helo_name, &sender, &recipient, &sasl_username,
-          &malformed}) {
-      s->clear();
+bool flush(PolicyService& s) {
+  std::size_t done = 0;
+  while (done < s.out.size()) {
+    ssize_t n = write(1, s.out.data() + done, s.out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
     }
-    has_request = false;
-    attributes = 0;
+    done += static_cast<std::size_t>(n);
   }
-};
+  s.out.clear();
+  return true;
+}
 
-// Reads requests from fd 0, buffered; pipelined requests are all in the
-// buffer, so the answers can be written together.
-class Reader {
+// Standard input, each wait for it bounded by timeout_ms.
+class Input {
  public:
-  // `before_wait` runs before every read that may block (it writes the
-  // answers due); `timeout_ms` bounds each wait for input.
-  Reader(bool (*before_wait)(void*), void* arg, int timeout_ms)
-      : before_wait_(before_wait), arg_(arg), timeout_ms_(timeout_ms) {}
+  explicit Input(int timeout_ms) : timeout_ms_(timeout_ms) {}
 
-  // false at the end of the input (a request cut short is logged).
-  bool next(Request& r, bool log_pid) {
-    log_pid_ = log_pid;
-    r.clear();
-    bool any = false;
+  // More bytes from fd 0 into the reader, the answers due written first;
+  // false at the end of the input, an idle timeout or a write that failed.
+  bool read_more(PolicyReader& reader, PolicyService& s) {
     while (true) {
-      std::string_view line;
-      bool too_long = false;
-      if (!read_line(&line, &too_long)) {
-        // Between requests, the end of input or an idle timeout is the
-        // normal end of a connection: nothing to say.
-        if (any) {
-          ClientLog fresh;
-          fresh.set_pid(log_pid_);
-          fresh.line("ERROR {} in the middle of a request: no answer",
-                     timed_out ? "no input for JGREYLIST_TIMEOUT" : "end of input");
-        }
-        return false;
-      }
-      if (line.empty() && !too_long) {
-        if (!any) continue;  // stray empty lines between requests
-        return true;
-      }
-      any = true;
-      if (too_long) {
-        if (r.malformed.empty()) r.malformed = fmt::format("a line longer than {} bytes", kMaxLine);
-        continue;
-      }
-      if (++r.attributes > kMaxAttributes) {
-        if (r.malformed.empty()) r.malformed = fmt::format("more than {} attributes", kMaxAttributes);
-        continue;
-      }
-      std::size_t eq = line.find('=');
-      if (eq == std::string_view::npos || eq == 0) {
-        if (r.malformed.empty()) r.malformed = "a line that is not name=value";
-        continue;
-      }
-      std::string_view name = line.substr(0, eq), value = line.substr(eq + 1);
-      if (value.find('\0') != std::string_view::npos) {
-        if (r.malformed.empty()) r.malformed = "a NUL byte in an attribute";
-        continue;
-      }
-      struct {
-        std::string_view name;
-        std::string* field;
-      } wanted[] = {{"request", &r.request},         {"protocol_state", &r.protocol_state},
-                    {"client_address", &r.client_address}, {"client_name", &r.client_name},
-                    {"helo_name", &r.helo_name},     {"sender", &r.sender},
-                    {"recipient", &r.recipient},     {"sasl_username", &r.sasl_username}};
-      for (auto& w : wanted) {
-        if (name == w.name) *w.field = value;
-      }
-      if (name == "request") r.has_request = true;
-    }
-  }
-
- private:
-  // The next line without its '\n' (and a '\r' before it), or, when it is
-  // longer than kMaxLine, *too_long with the rest of it skipped.
-  bool read_line(std::string_view* line, bool* too_long) {
-    *too_long = false;
-    while (true) {
-      char* nl = static_cast<char*>(std::memchr(buf_ + start_, '\n', end_ - start_));
-      if (nl != nullptr) {
-        std::size_t len = static_cast<std::size_t>(nl - (buf_ + start_));
-        *line = std::string_view(buf_ + start_, len);
-        if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-        start_ += len + 1;
-        if (len > kMaxLine) skipping_ = true;  // whole in the buffer, but too long all the same
-        if (skipping_) {
-          skipping_ = false;
-          *too_long = true;
-          *line = {};
-        }
-        return true;
-      }
-      if (end_ - start_ > kMaxLine) {  // no newline within the limit
-        skipping_ = true;
-        start_ = end_ = 0;
-      }
-      if (start_ > 0) {
-        std::memmove(buf_, buf_ + start_, end_ - start_);
-        end_ -= start_;
-        start_ = 0;
-      }
-      if (!before_wait_(arg_)) return false;
+      char* at = reader.space();
+      if (!flush(s)) return false;
       if (!kernel_timeout()) {
         pollfd in{0, POLLIN, 0};
         int ready = poll(&in, 1, timeout_ms_);
@@ -184,17 +64,21 @@ class Reader {
           return false;
         }
       }
-      ssize_t n = read(0, buf_ + end_, sizeof buf_ - end_);
+      ssize_t n = read(0, at, reader.space_size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && kernel_timeout_ == 1) {
         timed_out = true;
         return false;
       }
       if (n <= 0) return false;
-      end_ += static_cast<std::size_t>(n);
+      reader.received(static_cast<std::size_t>(n));
+      return true;
     }
   }
 
+  bool timed_out = false;
+
+ private:
   // Whether the kernel bounds each read of standard input: a blocking
   // socket (tcpserver, systemd's Accept=yes, Postfix's spawn) takes
   // SO_RCVTIMEO once, and a read then waits at most timeout_ms_ and fails
@@ -212,431 +96,9 @@ class Reader {
     return kernel_timeout_ == 1;
   }
 
-  char buf_[2 * kMaxLine + 2];
-  int kernel_timeout_ = -1;  // unknown yet, 0 no, 1 yes
-  std::size_t start_ = 0, end_ = 0;
-  bool skipping_ = false;
-  bool log_pid_ = true;
-  bool (*before_wait_)(void*);
-  void* arg_;
   int timeout_ms_;
-
- public:
-  bool timed_out = false;
+  int kernel_timeout_ = -1;  // unknown yet, 0 no, 1 yes
 };
-
-struct Service {
-  ClientLog log;
-  std::optional<Settings> base;     // from the environment; nullopt: misconfigured
-  std::string config_error;
-  bool triplet = false;
-  std::string state = "RCPT";
-  SpareList spare;
-  std::optional<RulesCdb> rules;   // JGREYLIST_RULES, mapped once
-  std::unique_ptr<Store> store;
-  ExpiryPolicy expiry;              // read with the store: how long awl and correspondent entries live
-  SenderSettings sender;            // JGREYLIST_AWL, JGREYLIST_CORRESPONDENTS
-  // When this process last saw each network's pass counted (the awl
-  // entry's last count): no need to ask the store again within the
-  // interval. Bounded: emptied when full.
-  std::unordered_map<std::string, long> counted;
-  // When each network not yet whitelisted could be at the earliest: its
-  // count is at most one more an interval, whoever counts it, so the store
-  // need not be asked before. Bounded as `counted`.
-  std::unordered_map<std::string, long> whitelisted_not_before;
-  std::string out;                  // answers not yet written
-  // JGREYLIST_SPF, on for the service or for some clients by the rules:
-  // the DNS settings as the service's environment gives them (an error is
-  // a configuration error when SPF is asked for), the channel opened at
-  // the first evaluation, and results kept JGREYLIST_SPF_CACHE seconds.
-  std::optional<DnsSettings> dns;
-  std::string dns_error;
-  std::optional<SpfCache> spf_cache;
-  std::optional<SpfKeyer> spf_keyer;
-};
-
-constexpr std::size_t kMaxCounted = 4096;
-
-void answer(Service& s, std::string_view action) {
-  s.out += "action=";
-  s.out += action;
-  s.out += "\n\n";
-}
-
-// "action=DEFER_IF_PERMIT ..." or, with FAILOPEN, DUNNO: for every trouble
-// on our side, so that Postfix neither loses mail nor lets it in for good.
-void trouble(Service& s, bool failopen, std::string_view why) {
-  if (failopen) {
-    s.log.line("{}, {}", kFailopenWords, why);
-    answer(s, "DUNNO");
-  } else {
-    s.log.line("DEFER {}", why);
-    answer(s, "DEFER_IF_PERMIT 4.3.0 greylisting temporarily unavailable");
-  }
-}
-
-// The request's client; nullopt when the request is answered already (not
-// ours, or malformed).
-std::optional<Address> request_client(Service& s, const Request& r, bool failopen) {
-  if (!r.malformed.empty()) {
-    trouble(s, failopen, "malformed request: " + r.malformed);
-    return std::nullopt;
-  }
-  if (!r.has_request) {
-    trouble(s, failopen, "malformed request: no request attribute");
-    return std::nullopt;
-  }
-  if (r.request != "smtpd_access_policy" || (!r.protocol_state.empty() && r.protocol_state != s.state)) {
-    answer(s, "DUNNO");
-    return std::nullopt;
-  }
-  auto client = Address::parse(r.client_address);
-  if (!client) {
-    trouble(s, failopen, fmt::format("malformed request: client_address '{}'", shown_value(r.client_address)));
-    return std::nullopt;
-  }
-  return *client;
-}
-
-// The rules cdb's settings for the client, as tcpserver -x would give them
-// to jgreylist, into `settings`; false when the request is answered (a
-// deny, or the cdb unreadable).
-bool rule_settings(Service& s, const Address& client, const char* host, bool failopen,
-                   std::vector<std::string>* settings) {
-  if (!s.rules) return true;
-  // The address as tcpserver writes it, which is what the rules' keys are.
-  auto match = s.rules->check(tcpserver_text(client), host, nullptr);
-  if (!match) {
-    trouble(s, failopen, "rules: " + match.error().message);
-    return false;
-  }
-  if (*match && (*match)->deny) {
-    s.log.line("DENY by the rules ({})", shown_value((*match)->key, 100));
-    answer(s, "REJECT 5.7.1 access denied");
-    return false;
-  }
-  if (*match) *settings = (*match)->settings;
-  return true;
-}
-
-// The store, opened at the first request that needs it; false when it
-// cannot be (answered).
-bool open_store_once(Service& s) {
-  if (s.store) return true;
-  auto opened = open_store_from_env();
-  if (!opened) {
-    trouble(s, false, store_open_trouble(opened.error()));
-    return false;
-  }
-  auto expiry = expiry_from_env();
-  if (!expiry) {
-    trouble(s, false, "configuration error: " + expiry.error().message);
-    return false;
-  }
-  s.expiry = *expiry;
-  s.store = std::move(*opened);
-  return true;
-}
-
-// JGREYLIST_POLICY_MESSAGE, its first '%' the client, after DEFER_IF_PERMIT.
-void answer_greylisted(Service& s, const Address& client) {
-  const char* text = env_get("JGREYLIST_POLICY_MESSAGE");
-  std::string message = text != nullptr && *text != '\0' ? text : "greylisted, please try again later";
-  if (std::size_t pct = message.find('%'); pct != std::string::npos) {
-    message.replace(pct, 1, client.format().view());
-  }
-  char clean[512];
-  std::size_t n = sanitise(message, clean, sizeof clean);
-  answer(s, "DEFER_IF_PERMIT 4.7.1 " + std::string(clean, n));
-}
-
-// DUNNO, or with JGREYLIST_HEADER an X-Greylist header saying why.
-void answer_passed(Service& s, Verdict verdict, timespec now, const Sighting& seen) {
-  const char* header = env_get("JGREYLIST_HEADER");
-  if (header == nullptr || *header == '\0' || std::strcmp(header, "0") == 0) {
-    answer(s, "DUNNO");
-  } else if (verdict == Verdict::ok_correspondent) {
-    answer(s, "PREPEND X-Greylist: passed, from a correspondent");
-  } else if (verdict == Verdict::ok_awl) {
-    answer(s, "PREPEND X-Greylist: passed, auto-whitelisted");
-  } else {
-    answer(s, fmt::format("PREPEND X-Greylist: passed, first seen {} s ago", now.tv_sec - seen.first_seen.tv_sec));
-  }
-}
-
-// Our own user's mail on its way out (authenticated, or RELAYCLIENT from
-// the rules): with JGREYLIST_CORRESPONDENTS its recipient is recorded as
-// a correspondent of the sender. Returns what the log line adds; a store
-// that fails is logged, never a reason to hold our user's mail.
-std::string record_correspondent(Service& s, const Request& r) {
-  if (!s.sender.correspondents || r.sender.empty() || r.recipient.empty()) return {};
-  if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) return {};
-  if (!s.store) {
-    auto opened = open_store_from_env();
-    if (!opened) return ", correspondent not recorded: " + store_open_trouble(opened.error());
-    auto expiry = expiry_from_env();
-    if (!expiry) return ", correspondent not recorded: configuration error: " + expiry.error().message;
-    s.expiry = *expiry;
-    s.store = std::move(*opened);
-  }
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  auto seen = s.store->observe(correspondent_for(r.recipient, r.sender), now);
-  if (!seen) return fmt::format(", correspondent not recorded: store error in {}: {}", s.store->where(), seen.error().message);
-  return fmt::format(", correspondent <{}> recorded", r.recipient);
-}
-
-// The decision that needs no store (JGREYLIST, RELAYCLIENT, NOREV), answered;
-// false when the store decides. A client that authenticated (Postfix's
-// sasl_username) is our own user, as a RELAYCLIENT is.
-bool answered_without_store(Service& s, const Request& r, const Settings& settings, const Address& client,
-                            const char* host) {
-  Verdict verdict;
-  std::string why;
-  if (settings.jgreylist == nullptr && !r.sasl_username.empty()) {
-    verdict = Verdict::ok_relayclient;
-    why = fmt::format(" (sasl_username {})", r.sasl_username);
-  } else if (!decide_without_store(settings, host, &verdict)) {
-    return false;
-  }
-  if (verdict == Verdict::ok_relayclient) why += record_correspondent(s, r);
-  if (settings.log) s.log.line("{}{}", log_words(verdict), why);
-  if (passes(verdict)) {
-    answer(s, "DUNNO");
-  } else {
-    char text[512];
-    answer(s, "REJECT 5.7.1 " + std::string(refusal_message(verdict, settings, client, text, sizeof text)));
-  }
-  return true;
-}
-
-// With JGREYLIST_SPF, what SPF says of the request's sender (its HELO name
-// for a bounce); nullopt when the request is answered already (DNS
-// misconfigured).
-std::optional<SpfKeying> request_spf(Service& s, const Request& r, const Address& client) {
-  if (!s.spf_keyer) {
-    if (!s.dns) {
-      trouble(s, false, "configuration error: " + s.dns_error);
-      return std::nullopt;
-    }
-    s.spf_keyer.emplace(*s.dns, s.spf_cache ? &*s.spf_cache : nullptr);
-  }
-  return s.spf_keyer->evaluate(client, r.sender, r.helo_name);
-}
-
-// The key the request is checked under: the client's prefix, or with
-// JGREYLIST_KEY=triplet its triplet, shown in the log as `shown_envelope`
-// (and with JGREYLIST_SPF what SPF said and the key used). nullopt when the
-// request is answered already (a spared recipient, an address too long).
-std::optional<Key> request_key(Service& s, const Request& r, const Settings& settings, const Address& client,
-                               bool failopen, std::string* shown_envelope) {
-  Key key = key_for(client, settings);
-  if (!s.triplet) return key;
-  if (r.sender.size() > Key::kMaxAddress || r.recipient.size() > Key::kMaxAddress) {
-    trouble(s, failopen, "malformed request: an address longer than 1024 bytes");
-    return std::nullopt;
-  }
-  if (!r.recipient.empty() && s.spare.spares(r.recipient)) {
-    if (settings.log) s.log.line("OK spared <{}>", r.recipient);
-    answer(s, "DUNNO");
-    return std::nullopt;
-  }
-  *shown_envelope = fmt::format(" <{}> <{}>", r.sender, r.recipient);
-  if (!settings.spf) return Key::triplet(key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
-  auto spf = request_spf(s, r, client);
-  if (!spf) return std::nullopt;
-  Key triplet = spf_aware_triplet(*spf, key.client(), normalise_sender(r.sender), normalise_recipient(r.recipient));
-  *shown_envelope += spf_log_words(*spf, triplet);
-  return triplet;
-}
-
-// Remembers, for a network whose count (`found`, nullptr: none) does not
-// whitelist it now, the earliest time it could: N - count more counts, one
-// an interval at most after its last (an expired or missing count starts
-// over, the first possibly now).
-void remember_not_whitelisted(Service& s, const std::string& network, const Entry* found, timespec now) {
-  unsigned long n = s.sender.awl;
-  bool live = found != nullptr && !judge(found->first_seen.tv_sec, found->last_seen.tv_sec, now.tv_sec,
-                                         expiry_for(Key::Kind::awl, s.expiry))
-                                       .expired;
-  if (live && found->count >= n) {
-    s.whitelisted_not_before.erase(network);
-    return;
-  }
-  long earliest = live ? found->last_seen.tv_sec + static_cast<long>(n - found->count) * kAwlInterval
-                       : now.tv_sec + static_cast<long>(n - 1) * kAwlInterval;
-  if (earliest <= now.tv_sec) return;
-  if (s.whitelisted_not_before.size() >= kMaxCounted) s.whitelisted_not_before.clear();
-  s.whitelisted_not_before[network] = earliest;
-}
-
-// Whether the client's network is auto-whitelisted now: its count, asked
-// of the store unless this process knows it cannot be yet.
-std::optional<Entry> awl_whitelisted(Service& s, const Key& awl, timespec now) {
-  std::string network(awl.client().format().view());
-  if (auto at = s.whitelisted_not_before.find(network);
-      at != s.whitelisted_not_before.end() && now.tv_sec < at->second) {
-    return std::nullopt;
-  }
-  auto found = s.store->find(awl);
-  if (!found) return std::nullopt;  // a store error is no answer
-  if (*found && awl_passes(**found, s.sender.awl, now.tv_sec, s.expiry)) return **found;
-  remember_not_whitelisted(s, network, *found ? &**found : nullptr, now);
-  return std::nullopt;
-}
-
-// Counts a pass of the client's network for auto-whitelisting, unless
-// this process saw it counted within the interval. A store error is
-// logged: a pass not counted costs one count, never the mail.
-void count_pass(Service& s, const Key& awl, timespec now) {
-  std::string network(awl.client().format().view());
-  if (auto at = s.counted.find(network); at != s.counted.end() && now.tv_sec - at->second < kAwlInterval) return;
-  auto entry = s.store->count_pass(awl, now, kAwlInterval);
-  if (!entry) {
-    s.log.line("pass not counted for auto-whitelisting: store error in {}: {}", s.store->where(), entry.error().message);
-    return;
-  }
-  if (s.counted.size() >= kMaxCounted) s.counted.clear();
-  s.counted[network] = entry->last_seen.tv_sec;
-  remember_not_whitelisted(s, network, &*entry, now);
-}
-
-// The store's verdict on the key, answered: a correspondent of the
-// recipient passes; else the key's sighting decides, and a network that
-// auto-whitelisting knows passes what it would greylist.
-void answer_from_store(Service& s, const Request& r, const Settings& settings, const Address& client, const Key& key,
-                       std::string_view shown_envelope, bool failopen) {
-  if (!open_store_once(s)) return;
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  if (s.sender.correspondents && !r.sender.empty()) {
-    auto found = s.store->find(correspondent_for(r.sender, r.recipient));
-    if (found && *found && correspondent_passes(**found, now.tv_sec, s.expiry)) {
-      if (settings.log) s.log.line("{} <{}> <{}>", log_words(Verdict::ok_correspondent), r.sender, r.recipient);
-      answer_passed(s, Verdict::ok_correspondent, now, Sighting{});
-      return;
-    }
-  }
-  auto seen = s.store->observe(key, now);
-  if (!seen) {
-    StoreTrouble failed = store_trouble(seen.error(), s.store->where(), failopen);
-    trouble(s, failed.pass, failed.why);
-    return;
-  }
-  Verdict verdict = decide_from_sighting(*seen, now, settings.holdtime);
-  const bool awl_on = s.triplet && s.sender.awl > 0;
-  const Key awl = Key::awl(key_for(client, settings).client());
-  std::string extra;
-  if (!passes(verdict) && awl_on) {
-    if (auto whitelisted = awl_whitelisted(s, awl, now)) {
-      verdict = Verdict::ok_awl;
-      extra = fmt::format(" ({} passes of {})", whitelisted->count, awl.client().format().view());
-    }
-  }
-  if (settings.log) s.log.line("{}{}{}", log_words(verdict), shown_envelope, extra);
-  if (passes(verdict)) {
-    if (awl_on) count_pass(s, awl, now);
-    answer_passed(s, verdict, now, *seen);
-  } else {
-    answer_greylisted(s, client);
-  }
-}
-
-// One request: its client, the rules' settings for it, then the decision
-// without the store or from it.
-void decide(Service& s, const Request& r) {
-  s.log.clear_client();
-  bool failopen = s.base && s.base->failopen;
-  auto client = request_client(s, r, failopen);
-  if (!client) return;
-  s.log.set_client(client->format().view());
-  if (!s.base) {
-    trouble(s, false, "configuration error: " + s.config_error);
-    return;
-  }
-
-  const char* host = r.client_name.empty() || r.client_name == "unknown" ? nullptr : r.client_name.c_str();
-  std::vector<std::string> rules;
-  if (!rule_settings(s, *client, host, failopen, &rules)) return;
-  // The settings' texts (JGREYLIST's message) point into the overlay.
-  EnvOverlay overlay(rules);
-  auto settings = rules.empty() ? Result<Settings>(*s.base) : settings_from_env();
-  if (!settings) {
-    trouble(s, failopen, "configuration error in the rules: " + settings.error().message);
-    return;
-  }
-  if (auto fits = check_spf_key_kind(settings->spf, s.triplet ? KeyKind::triplet : KeyKind::ip); !fits) {
-    trouble(s, false, "configuration error: " + fits.error().message);
-    return;
-  }
-  if (answered_without_store(s, r, *settings, *client, host)) return;
-  std::string shown_envelope;
-  auto key = request_key(s, r, *settings, *client, failopen, &shown_envelope);
-  if (key) answer_from_store(s, r, *settings, *client, *key, shown_envelope, failopen);
-}
-
-bool flush(Service& s) {
-  std::size_t done = 0;
-  while (done < s.out.size()) {
-    ssize_t n = write(1, s.out.data() + done, s.out.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  s.out.clear();
-  return true;
-}
-
-void configure(Service& s) {
-  auto base = settings_from_env();
-  if (!base) {
-    s.config_error = base.error().message;
-    return;
-  }
-  auto key = key_kind_from_env(KeyKind::ip);
-  if (!key) {
-    s.config_error = key.error().message;
-    return;
-  }
-  s.triplet = *key == KeyKind::triplet;
-  if (const char* state = env_get("JGREYLIST_STATE"); state != nullptr && *state != '\0') s.state = state;
-  auto list = SpareList::from_env();
-  if (!list) {
-    s.config_error = list.error().message;
-    return;
-  }
-  s.spare = std::move(*list);
-  auto sender = sender_settings_from_env();
-  if (!sender) {
-    s.config_error = sender.error().message;
-    return;
-  }
-  s.sender = *sender;
-  auto cache = env_duration("JGREYLIST_SPF_CACHE", kDefaultSpfCacheSeconds);
-  if (!cache || *cache > kMaxSpfCacheSeconds) {
-    s.config_error = cache ? fmt::format("JGREYLIST_SPF_CACHE: at most {} seconds", kMaxSpfCacheSeconds)
-                           : cache.error().message;
-    return;
-  }
-  if (*cache > 0) s.spf_cache.emplace(kSpfCacheEntries, std::chrono::seconds(*cache));
-  if (auto dns = dns_settings_from_env()) {
-    s.dns = std::move(*dns);
-  } else {
-    s.dns_error = dns.error().message;
-  }
-  if (const char* rules = env_get("JGREYLIST_RULES"); rules != nullptr && *rules != '\0') {
-    auto cdb = RulesCdb::open(rules);
-    if (!cdb) {
-      s.config_error = fmt::format("JGREYLIST_RULES={}: {}", shown_value(rules, 200), cdb.error().message);
-      return;
-    }
-    s.rules.emplace(std::move(*cdb));
-  }
-  s.base = *base;
-  s.log.set_pid(base->log_pid);
-}
 
 }  // namespace
 
@@ -650,13 +112,22 @@ int main() {
       out.st_ino == err.st_ino) {
     log_to_syslog();
   }
-  Service s;
-  configure(s);
+  PolicyService s;
+  configure_policy_service(s);
   // Answers wait in s.out while requests are already buffered (pipelined),
   // and are written before any wait for more input.
-  int timeout_ms = 1000 * static_cast<int>(s.base ? s.base->timeout : 60);
-  Reader reader([](void* service) { return flush(*static_cast<Service*>(service)); }, &s, timeout_ms);
-  Request r;
-  while (reader.next(r, !s.base || s.base->log_pid)) decide(s, r);
+  Input input(1000 * static_cast<int>(s.base ? s.base->timeout : 60));
+  PolicyReader reader;
+  do {
+    while (const PolicyRequest* r = reader.next()) answer_policy_request(s, *r);
+  } while (input.read_more(reader, s));
+  // Between requests, the end of input or an idle timeout is the normal end
+  // of a connection: nothing to say.
+  if (reader.in_request()) {
+    ClientLog fresh;
+    fresh.set_pid(!s.base || s.base->log_pid);
+    fresh.line("ERROR {} in the middle of a request: no answer",
+               input.timed_out ? "no input for JGREYLIST_TIMEOUT" : "end of input");
+  }
   return flush(s) ? kExitOk : kExitTemporary;
 }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -83,5 +84,7 @@ int Filesystem::set_pipe_size(int fd, int bytes) { return ::fcntl(fd, F_SETPIPE_
 ssize_t Filesystem::splice(int in, int out, size_t size, unsigned flags) {
   return ::splice(in, nullptr, out, nullptr, size, flags);
 }
+int Filesystem::poll(pollfd* fds, nfds_t count, int timeout_ms) { return ::poll(fds, count, timeout_ms); }
+ssize_t Filesystem::send(int fd, const void* buf, size_t size, int flags) { return ::send(fd, buf, size, flags); }
 
 }  // namespace jgl

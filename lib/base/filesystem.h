@@ -6,9 +6,13 @@
 // mocking the programs: tests/helpers/fault_filesystem.h, linked into the
 // test builds of jgreylist, jgreylist-clean and jgreylist-queue by
 // tests/helpers/fault_seam.cpp. The queue filter's spool (lib/mail/spool.h)
-// moves the message through the same seam: its pipe, its size, its splices.
+// moves the message through the same seam: its pipe, its size, its splices;
+// so does the fake SMTP conversation (lib/mail/smtp.h) talk to its client:
+// poll, read, send and write, which tests/fuzz/smtp_memory.cc answers from
+// memory.
 #pragma once
 
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -38,6 +42,8 @@ class Filesystem {
   // fcntl(fd, F_SETPIPE_SZ, bytes).
   virtual int set_pipe_size(int fd, int bytes);
   virtual ssize_t splice(int in, int out, size_t size, unsigned flags);
+  virtual int poll(pollfd* fds, nfds_t count, int timeout_ms);
+  virtual ssize_t send(int fd, const void* buf, size_t size, int flags);
 };
 
 // The real system calls. Defined in lib/base/system_fs.cc, alone, so that the

@@ -61,12 +61,15 @@ std::optional<std::string_view> take_field(std::string_view& rest) {
 
 bool srs_separator(char c) { return c == '=' || c == '+' || c == '-'; }
 
-// "HASH=TT=DOMAIN=USER", what follows "srs0" and its separator.
+// "HASH=TT=DOMAIN=USER", what follows "srs0" and its separator. A DOMAIN
+// with an '@' is no domain: taken as one, the next split at the last '@'
+// would cut the result elsewhere.
 std::optional<Mailbox> srs0_original(std::string_view rest) {
   auto hash = take_field(rest);
   auto stamp = hash ? take_field(rest) : std::nullopt;
   auto domain = stamp ? take_field(rest) : std::nullopt;
-  if (!domain || hash->empty() || stamp->empty() || domain->empty() || rest.empty()) {
+  if (!domain || hash->empty() || stamp->empty() || domain->empty() || rest.empty() ||
+      domain->find('@') != std::string_view::npos) {
     return std::nullopt;
   }
   return Mailbox{rest, *domain, true};
@@ -138,8 +141,13 @@ void append_numbers_masked(std::string& out, std::string_view local) {
 std::string normalise_sender(std::string_view sender) {
   std::string address = lowercased(sender);
   Mailbox box = split_at_last_at(address);
-  if (auto original = srs_original(box.local)) box = *original;
-  std::string_view local = without_extension(without_batv(box.local));
+  // A forwarder that knows no SRS1 wraps the SRS0 address it got in its
+  // own SRS0: every layer is undone, each from a shorter local part.
+  while (auto original = srs_original(box.local)) box = *original;
+  // Cutting the extension can leave a BATV local part ("prvs=tag=user+x=y"
+  // is three fields, "prvs=tag=user" two): BATV again, or the result would
+  // normalise further the next time.
+  std::string_view local = without_batv(without_extension(without_batv(box.local)));
   std::string out;
   out.reserve(local.size() + box.domain.size() + 1);
   append_numbers_masked(out, local);

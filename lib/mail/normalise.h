@@ -20,15 +20,19 @@
 //      (a forwarder's rewriting, whose hash and time stamp change daily)
 //      becomes the original USER@DOMAIN; "srs1" + separator +
 //      "HASH=HOST=" + separator + "HASH=TT=DOMAIN=USER" (forwarded twice)
-//      too. An srs0/srs1 local part with an empty field is left alone.
-//      postgrey has no SRS rule: this one is ours.
+//      too. An srs0/srs1 local part with an empty field, or whose DOMAIN
+//      holds an '@', is left alone. A USER that is SRS again (a forwarder
+//      that wrapped another's SRS0 in its own) is undone again, until the
+//      original. postgrey has no SRS rule: this one is ours.
 //   4. BATV: a local part "prvs=A=B" (exactly two fields after "prvs=",
 //      '=' at its end ignored) becomes one of A and B: the one that does
 //      not start with ten letters or digits (the tag), and B when both or
 //      neither do (prvs=TAG=USER is the standard order). As postgrey, but
 //      "PRVS=" counts too, since the address is lowercased first.
 //   5. The first '+' and everything after it in the local part is removed
-//      (mailing-list VERP: list-bounces+user=example.com@...).
+//      (mailing-list VERP: list-bounces+user=example.com@...). What is
+//      left goes through rule 4 once more: "prvs=A=B+x=y" has three fields
+//      for BATV, "prvs=A=B" two.
 //   6. Every run of digits in the local part that stands as a word of its
 //      own (nothing of A-Z, a-z, 0-9, '_' on either side) becomes one '#':
 //      bounce-4711-2@... is bounce-#-#@..., but user123@ stays. The domain
@@ -39,6 +43,8 @@
 // qmail, user+ext in Postfix) may be a different mailbox with its own
 // greylisting.
 //
+// Both are idempotent: a normalised address is its own normal form, so a
+// sender keys the same triplet however often it was normalised before.
 // Neither function fails, and both take linear time on any input. Their
 // result is a part of a key, not a file name: it keeps every byte of the
 // input not named above ('/', "..", NUL, control bytes) and its length.

@@ -48,11 +48,12 @@ std::int64_t monotonic_ns() {
 
 class Session {
  public:
-  Session(int in_fd, int out_fd, const Conversation& conversation, Transcript* transcript)
+  Session(int in_fd, int out_fd, const Conversation& conversation, Transcript* transcript, Filesystem& fs)
       : in_fd_(in_fd),
         out_fd_(out_fd),
         conv_(conversation),
         transcript_(transcript),
+        fs_(fs),
         deadline_ns_(monotonic_ns() + static_cast<std::int64_t>(conversation.timeout_ms) * 1'000'000) {}
 
   ConversationResult run();
@@ -74,6 +75,7 @@ class Session {
   int out_fd_;
   const Conversation& conv_;
   Transcript* transcript_;
+  Filesystem& fs_;
   std::int64_t deadline_ns_;
   bool out_is_socket_ = true;
   ConversationResult result_;
@@ -104,13 +106,13 @@ ConversationResult Session::run() {
       return result_;
     }
     pollfd p{in_fd_, POLLIN, 0};
-    int ready = poll(&p, 1, poll_ms());
+    int ready = fs_.poll(&p, 1, poll_ms());
     if (ready < 0 && errno != EINTR) {
       result_.ending = Ending::io_error;
       return result_;
     }
     if (ready <= 0) continue;
-    ssize_t n = read(in_fd_, buf, sizeof buf);
+    ssize_t n = fs_.read(in_fd_, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
       result_.ending = Ending::io_error;
@@ -198,7 +200,7 @@ bool Session::flush() {
     // Waiting for room under the deadline: a client that sends commands but
     // never reads the replies would otherwise block us forever.
     pollfd p{out_fd_, POLLOUT, 0};
-    int ready = poll(&p, 1, poll_ms());
+    int ready = fs_.poll(&p, 1, poll_ms());
     if (ready < 0 && errno != EINTR) {
       result_.ending = Ending::io_error;
       return false;
@@ -226,18 +228,18 @@ ssize_t Session::send_some(const char* data, std::size_t size) {
   // A pipe (tests, inetd wrappers) gets write(); there the caller decides
   // about SIGPIPE.
   if (out_is_socket_) {
-    ssize_t n = send(out_fd_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = fs_.send(out_fd_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0 || errno != ENOTSOCK) return n;
     out_is_socket_ = false;
   }
-  return write(out_fd_, data, size);
+  return fs_.write(out_fd_, data, size);
 }
 
 }  // namespace
 
-ConversationResult converse(int in_fd, int out_fd, const Conversation& conversation,
-                            Transcript* transcript) {
-  Session session(in_fd, out_fd, conversation, transcript);
+ConversationResult converse(int in_fd, int out_fd, const Conversation& conversation, Transcript* transcript,
+                            Filesystem& fs) {
+  Session session(in_fd, out_fd, conversation, transcript, fs);
   return session.run();
 }
 

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "lib/base/filesystem.h"
+
 namespace jgl {
 
 enum class Refusal { greylist, deny };
@@ -57,9 +59,9 @@ class Transcript {
 };
 
 // Holds the conversation on in_fd/out_fd (usually 0 and 1) until QUIT, EOF,
-// the deadline, the RCPT limit or the command cap. Never throws, never
-// allocates.
+// the deadline, the RCPT limit or the command cap, every poll, read, send
+// and write through `fs`. Never throws, never allocates.
 ConversationResult converse(int in_fd, int out_fd, const Conversation& conversation,
-                            Transcript* transcript = nullptr);
+                            Transcript* transcript = nullptr, Filesystem& fs = system_filesystem());
 
 }  // namespace jgl

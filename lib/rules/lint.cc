@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "lib/base/printable.h"
 #include "lib/net/address.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/rule.h"
@@ -105,7 +106,12 @@ class Lint {
   }
 
  private:
-  void say(int line, Severity severity, std::string message) { findings_.push_back({line, severity, std::move(message)}); }
+  // A message quotes the file's addresses and keys, which may hold any
+  // byte but '\n': it is one printable line, as tcprules --check writes it.
+  void say(int line, Severity severity, std::string message) {
+    sanitise_in_place(message.data(), message.data() + message.size());
+    findings_.push_back({line, severity, std::move(message)});
+  }
 
   // Keys tcpserver never looks up; true when it may look every one up.
   bool all_reachable(int number, const std::vector<std::string>& keys) {

@@ -18,7 +18,7 @@ struct Finding {
   enum class Severity { note, warning, error };
   int line = 0;
   Severity severity = Severity::note;
-  std::string message;
+  std::string message;  // printable ASCII: the file's other bytes shown as '?'
 };
 
 // The findings for a whole rules text, in line order.

@@ -127,6 +127,23 @@ TEST_CASE("the original sender of an SRS address goes through the other rules", 
   CHECK(normalise_sender("SRS0=a1Bc=7Q=example.org=bounce-4711@fwd.example.net") == "bounce-#@example.org");
 }
 
+TEST_CASE("an SRS0 wrapped in another forwarder's SRS0 becomes the original sender", "[envelope]") {
+  // One layer undone left "srs0=a1bc=7q=example.org=alice@fwd.example.net",
+  // which the next normalisation undid: not idempotent (tests/fuzz/normalise.cc).
+  CHECK(normalise_sender("SRS0=Zz99=8R=fwd.example.net=SRS0=a1Bc=7Q=example.org=alice@second.example.net") ==
+        "alice@example.org");
+  CHECK(normalise_sender("SRS0=h=t=c.example=SRS0+h=t=b.example=SRS0-h=t=a.example=bob@d.example") ==
+        "bob@a.example");
+}
+
+TEST_CASE("an SRS address whose domain field holds an '@' is left alone", "[envelope]") {
+  // Found by tests/fuzz/normalise.cc: taken as SRS it gave
+  // "alice@1@example.org", whose next normalisation cuts at the other '@'
+  // and masks the digit: "alice@#@example.org".
+  CHECK(normalise_sender("SRS0=a1Bc=7Q=1@example.org=alice@fwd.example.net") ==
+        "srs0=a1bc=7q=#@example.org=alice@fwd.example.net");
+}
+
 // Rule 4: BATV.
 
 TEST_CASE("a BATV tag before the user is removed", "[envelope]") {
@@ -172,6 +189,13 @@ TEST_CASE("an empty BATV field beside a tag is kept, as postgrey keeps it", "[en
 TEST_CASE("prvs elsewhere than at the start is not BATV", "[envelope]") {
   CHECK(normalise_sender("xprvs=0123abcdef=alice@example.org") == "xprvs=0123abcdef=alice@example.org");
   CHECK(normalise_sender("alice@prvs=0123abcdef=example.org") == "alice@prvs=0123abcdef=example.org");
+}
+
+TEST_CASE("a BATV local part left by removing the extension loses its tag too", "[envelope]") {
+  // Found by tests/fuzz/normalise.cc: "prvs=0123abcdef=alice" came out,
+  // and became "alice" only when normalised again.
+  CHECK(normalise_sender("prvs=0123abcdef=alice+x=y@example.org") == "alice@example.org");
+  CHECK(normalise_sender("prvs=alice=0123abcdef+news=1@example.org") == "alice@example.org");
 }
 
 // Rule 5: the extension.
@@ -228,6 +252,18 @@ TEST_CASE("the recipient is only lowercased", "[envelope]") {
   CHECK(normalise_recipient("") == "");
 }
 
+TEST_CASE("a normalised sender is its own normal form", "[envelope]") {
+  for (std::string sender :
+       {"SRS0=Zz99=8R=fwd.example.net=SRS0=a1Bc=7Q=example.org=alice@second.example.net"s,
+        "SRS0=a1Bc=7Q=1@example.org=alice@fwd.example.net"s, "prvs=0123abcdef=alice+x=y@example.org"s,
+        "SRS0=a1Bc=7Q=example.org=prvs=0123abcdef=alice+x@fwd.example.net"s, "x-12@34@example.org"s,
+        "SRS0=h=t=d=1@2@x"s, "srs0=h=t=d"s, "bounce-4711-2@example.org"s, "A\0b-12@X"s}) {
+    std::string once = normalise_sender(sender);
+    INFO(sender << " -> " << once);
+    CHECK(normalise_sender(once) == once);
+  }
+}
+
 // Hostile input.
 
 TEST_CASE("a megabyte sender is normalised whole, in linear time", "[envelope]") {
@@ -246,6 +282,10 @@ TEST_CASE("a megabyte sender is normalised whole, in linear time", "[envelope]")
   CHECK(normalise_sender(srs1_equals) == srs1_equals);
   CHECK(normalise_sender("srs0=h=t=example.org=" + std::string(kMegabyte, 'U') + "@x") ==
         std::string(kMegabyte, 'u') + "@example.org");
+  // Every layer of SRS undone costs the bytes it removes.
+  CHECK(normalise_sender(repeated("srs0=h=t=d.example=", kMegabyte / 19) + "u@x") == "u@d.example");
+  auto srs0_equals = repeated("srs0=h=t=d.example=", kMegabyte / 19) + "srs0=" + std::string(kMegabyte, '=') + "@x";
+  CHECK(normalise_sender(srs0_equals) == "srs0=" + std::string(kMegabyte, '=') + "@d.example");
   auto elapsed = std::chrono::steady_clock::now() - start;
   // Linear work is milliseconds; quadratic work on a megabyte is minutes.
   CHECK(elapsed < std::chrono::seconds(5));

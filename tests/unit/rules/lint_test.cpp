@@ -101,3 +101,15 @@ TEST_CASE("respelled ipv6 and mapped ipv4 are notes, not warnings") {
   CHECK(f[1] ==
         "2 note: '::ffff:192.0.2.9' is the IPv4 address 192.0.2.9: written as 192.0.2.9 and ::ffff:192.0.2.9");
 }
+
+TEST_CASE("control bytes of the file are shown as '?' in a finding, which stays one line") {
+  // Found by tests/fuzz/lint.cc: tcprules --check wrote the file's bytes
+  // as they were into its one-line findings: NUL, CR, and ESC sequences
+  // that a terminal obeys ("\x1b[2J" clears the screen).
+  using namespace std::string_literals;
+  auto f = lint("1.2\x01\0\0\t:allow\n10.0.0.0/8\r\x1b[2J:allow\n1.2.3.4\r:allow\n"s);
+  REQUIRE(f.size() == 3);
+  CHECK(f[0].starts_with("1 warning: this rule never matches: '1.2\?\?\?\?': "));
+  CHECK(f[1] == "2 error: bad CIDR prefix '10.0.0.0/8\?\?[2J': bad prefix length");
+  CHECK(f[2].starts_with("3 warning: this rule never matches: '1.2.3.4\?': "));
+}
