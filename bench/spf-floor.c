@@ -22,6 +22,14 @@
  * Prints on stdout "CASES QUESTIONS FOUND NXDOMAIN NODATA FAILED" (answers
  * by c-ares status); exit 1 when a question could not be asked or any
  * answer is a timeout or failure (the figure would not be a floor).
+ *
+ *   spf-floor --exec QUESTIONS [SERVER]
+ *
+ * The floor of a QMAILQUEUE filter that checks SPF (bench/queue-bench's
+ * relay-dns side): the questions read from the file QUESTIONS (descriptor
+ * 0 is the message then, and 1 the envelope, both left alone), asked one
+ * after the other as above, then JGREYLIST_QUEUE exec'd as bench/queue-
+ * relay.c does; nothing printed. Exit 111 when a question fails.
  */
 #include <ares.h>
 #include <arpa/inet.h>
@@ -31,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct reply {
   int done;
@@ -105,6 +114,18 @@ int main(int argc, char **argv) {
     --argc;
     ++argv;
   }
+  FILE *in = stdin;
+  const char *queue = NULL;
+  if (argc > 2 && !strcmp(argv[1], "--exec")) {
+    queue = getenv("JGREYLIST_QUEUE");
+    in = fopen(argv[2], "r");
+    if (!queue || !in) {
+      fprintf(stderr, "spf-floor: --exec needs JGREYLIST_QUEUE and a readable %s\n", argv[2]);
+      return 111;
+    }
+    argc -= 2;
+    argv += 2;
+  }
   const char *server = argc > 1 ? argv[1] : "127.0.0.1:53";
   if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) return 111;
   struct ares_options options;
@@ -127,7 +148,7 @@ int main(int argc, char **argv) {
   struct question *qs = malloc(size * sizeof *qs);
   long cases = 0;
   int in_case = 0, bad = 0;
-  while (qs && fgets(line, sizeof line, stdin)) {
+  while (qs && fgets(line, sizeof line, in)) {
     line[strcspn(line, "\r\n")] = '\0';
     char *type = strtok(line, " \t");
     char *name = type ? strtok(NULL, " \t") : NULL;
@@ -183,9 +204,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "spf-floor: %s %s: %s\n", qs[i].type, qs[i].name, ares_strerror(qs[i].reply.status));
     }
   }
-  printf("%ld %ld %ld %ld %ld %ld\n", cases, (long)n, found, nxdomain, nodata, failed);
   free(qs);
   ares_destroy(channel);
   ares_library_cleanup();
+  if (queue) {
+    if (bad || failed) return 111;
+    char *args[] = {(char *)queue, NULL};
+    execv(queue, args);
+    return 111;
+  }
+  printf("%ld %ld %ld %ld %ld %ld\n", cases, (long)n, found, nxdomain, nodata, failed);
   return bad || failed ? 1 : 0;
 }
