@@ -366,11 +366,20 @@ void report(const Settings& s, const Load& load) {
   long outcomes[kOutcomes] = {}, connections = 0, late = 0, deferred_outside = 0;
   std::vector<std::vector<long>> by_host(s.hosts.size(), std::vector<long>(kOutcomes));
   long passed = 0, one_shots = 0, unfinished = 0, known = 0, too_early = 0, twice = 0, twice_in_window = 0;
-  long under_holdtime = 0;
+  long under_holdtime = 0, seen = 0, seen_uncertain = 0;
   int described = 0;
   std::vector<double> delays;
   for (const Sender& sender : senders) {
     one_shots += sender.one_shot;
+    // A sender answered 250 or 450 has an entry in the store, one each:
+    // the test compares the store with this. A one-shot sender whose only
+    // attempt fell in the failover window may have a lost entry, or one
+    // written just before its connection broke (a 421): either way.
+    bool answered = std::any_of(sender.attempts.begin(), sender.attempts.end(),
+                                [](const Attempt& a) { return a.rcpt_code == 250 || a.rcpt_code == 450; });
+    seen += answered;
+    if (sender.one_shot && !sender.attempts.empty() && f.in_window(sender.attempts[0].start, sender.attempts[0].end))
+      ++seen_uncertain;
     const Attempt* first_grey = nullptr;
     bool early = false, again = false;
     double first_connect = 0;
@@ -418,6 +427,8 @@ void report(const Settings& s, const Load& load) {
   printf("late_starts %ld\n", late);
   printf("senders %zu\n", senders.size());
   printf("one_shots %ld\n", one_shots);
+  printf("seen %ld\n", seen);
+  printf("seen_uncertain %ld\n", seen_uncertain);
   printf("passed %ld\n", passed);
   printf("known %ld\n", known);
   printf("unfinished %ld\n", unfinished);
