@@ -151,9 +151,10 @@ $(FAULT_PROGRAMS): $(BUILD)/tests/%: $(BUILD)/obj/%/main.o $(BUILD)/obj/tests/he
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(STATIC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# A helper's headers come in by its .d file: compile the .cc alone.
 $(BUILD)/tests/%: tests/helpers/%.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CXX) $(JGL_CPPFLAGS) $(CPPFLAGS) $(JGL_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 $(BUILD)/fuzz/obj/%.o: %.cc
 	@mkdir -p $(@D)
@@ -250,4 +251,4 @@ clean:
 .PHONY: all deps deps-deb check check-asan soak fuzz fuzz-long fuzz-build run run-mx bench install deb check-deb clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BUILD)/obj/tests/helpers/fault_seam.d \
-  $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d)
+  $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:=.d) $(TEST_HELPERS:=.d)
