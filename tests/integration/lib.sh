@@ -20,8 +20,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
+ok() { _passed=$((_passed + 1)); echo "ok - $*"; }
+not_ok() { _failed=$((_failed + 1)); echo "not ok - $*"; }
+_passed=0
+_failed=0
+
+# summary: "N passed, N failed" for the checks of this shell, for a test run
+# on its own (tests/run-all counts the lines itself); fails if any failed.
+summary() {
+  echo "$_passed passed, $_failed failed"
+  [ "$_failed" -eq 0 ]
+}
 
 # check WHAT CMD...: ok if CMD succeeds.
 check() {
