@@ -2,7 +2,6 @@
 // putting it in place.
 #include "lib/rules/compile.h"
 
-#include <cdb.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "lib/base/atomic_file.h"
+#include "lib/rules/cdb_maker.h"
 #include "lib/rules/keys.h"
 #include "lib/rules/rule.h"
 
@@ -71,20 +71,10 @@ Result<void> for_each_line(int fd, Compile&& compile) {
 // each of its keys, in line order.
 class CdbWriter {
  public:
-  CdbWriter(const ReplacingFile& file, const OnSkipped& on_skipped) : file_(file), on_skipped_(on_skipped) {}
+  CdbWriter(const ReplacingFile& file, const OnSkipped& on_skipped)
+      : maker_(file.fd()), file_(file), on_skipped_(on_skipped) {}
   CdbWriter(const CdbWriter&) = delete;
   CdbWriter& operator=(const CdbWriter&) = delete;
-  // tinycdb frees the records it holds only in cdb_make_finish: on a
-  // refusal, finish into the temporary file anyway (the caller removes it).
-  ~CdbWriter() {
-    if (started_ && !finished_) cdb_make_finish(&maker_);
-  }
-
-  Result<void> start() {
-    if (cdb_make_start(&maker_, file_.fd()) < 0) return write_error();
-    started_ = true;
-    return {};
-  }
 
   Result<void> add_line(std::string_view line) {
     ++line_number_;
@@ -104,17 +94,13 @@ class CdbWriter {
 
   // The index written: ready to be committed.
   Result<void> finish() {
-    finished_ = true;
-    if (cdb_make_finish(&maker_) < 0) return write_error();
+    if (!maker_.finish()) return write_error();
     return {};
   }
 
  private:
   Result<void> add(std::string_view key) {
-    if (cdb_make_add(&maker_, key.data(), static_cast<unsigned>(key.size()), record_.data(),
-                     static_cast<unsigned>(record_.size())) < 0) {
-      return write_error();
-    }
+    if (!maker_.add(key, record_)) return write_error();
     return {};
   }
 
@@ -124,20 +110,17 @@ class CdbWriter {
     return fail(fmt::format("unable to parse line {} ({}): {}", line_number_, e.message, shown(line)));
   }
 
-  cdb_make maker_;
+  CdbMaker maker_;
   const ReplacingFile& file_;
   const OnSkipped& on_skipped_;
   int line_number_ = 0;
   std::string record_;  // of the rule being added, reused
   ParsedLine parsed_;             // the line being added, reused
   std::vector<std::string> keys_;  // its keys, reused
-  bool started_ = false;
-  bool finished_ = false;
 };
 
 Result<void> compile_into(int input_fd, const ReplacingFile& file, const OnSkipped& on_skipped) {
   CdbWriter writer(file, on_skipped);
-  if (auto started = writer.start(); !started) return started;
   auto read = for_each_line(input_fd, [&](std::string_view line) { return writer.add_line(line); });
   if (!read) return read;
   return writer.finish();

@@ -1,0 +1,137 @@
+// rules/cdb_maker.cc: see cdb_maker.h.
+#include "lib/rules/cdb_maker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace jgl {
+namespace {
+
+constexpr std::size_t kHeader = 2048;
+constexpr std::size_t kBuffer = 1 << 20;
+constexpr std::uint64_t kLimit = 0xffffffffULL;
+
+void put_u32(unsigned char* at, std::uint32_t v) {
+  at[0] = static_cast<unsigned char>(v);
+  at[1] = static_cast<unsigned char>(v >> 8);
+  at[2] = static_cast<unsigned char>(v >> 16);
+  at[3] = static_cast<unsigned char>(v >> 24);
+}
+
+bool write_all(int fd, const char* bytes, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, bytes, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+CdbMaker::CdbMaker(int fd) : fd_(fd), position_(kHeader), buffer_(kBuffer) {
+  // The header's place, filled in by finish().
+  std::memset(buffer_.data(), 0, kHeader);
+  used_ = kHeader;
+}
+
+std::uint32_t CdbMaker::hash(std::string_view key) {
+  std::uint32_t h = 5381;
+  for (unsigned char c : key) h = ((h << 5) + h) ^ c;
+  return h;
+}
+
+bool CdbMaker::flush() {
+  if (!write_all(fd_, buffer_.data(), used_)) return false;
+  used_ = 0;
+  return true;
+}
+
+bool CdbMaker::put(const void* bytes, std::size_t size) {
+  const char* from = static_cast<const char*>(bytes);
+  while (size > 0) {
+    if (used_ == buffer_.size() && !flush()) return false;
+    std::size_t n = std::min(size, buffer_.size() - used_);
+    std::memcpy(buffer_.data() + used_, from, n);
+    used_ += n;
+    from += n;
+    size -= n;
+  }
+  return true;
+}
+
+bool CdbMaker::add(std::string_view key, std::string_view data) {
+  std::uint64_t end = position_ + 8 + key.size() + data.size();
+  // The hash tables that follow need 16 bytes a record more.
+  if (end > kLimit || end + 16 * (records_.size() + 1) > kLimit || key.size() > kLimit || data.size() > kLimit) {
+    errno = EFBIG;
+    return false;
+  }
+  unsigned char lengths[8];
+  put_u32(lengths, static_cast<std::uint32_t>(key.size()));
+  put_u32(lengths + 4, static_cast<std::uint32_t>(data.size()));
+  if (!put(lengths, sizeof lengths) || !put(key.data(), key.size()) || !put(data.data(), data.size())) return false;
+  records_.push_back({hash(key), static_cast<std::uint32_t>(position_)});
+  position_ = end;
+  return true;
+}
+
+bool CdbMaker::finish() {
+  // Each table's records together, in the order added (a stable counting
+  // sort on the hash's low byte).
+  std::array<std::uint32_t, 257> start{};
+  for (const Slot& r : records_) ++start[(r.hash & 255) + 1];
+  for (std::size_t t = 0; t < 256; ++t) start[t + 1] += start[t];
+  std::vector<Slot> split(records_.size());
+  {
+    std::array<std::uint32_t, 256> next;
+    std::copy(start.begin(), start.begin() + 256, next.begin());
+    for (const Slot& r : records_) split[next[r.hash & 255]++] = r;
+  }
+  records_.clear();
+  records_.shrink_to_fit();
+
+  unsigned char header[kHeader];
+  std::vector<Slot> table;
+  for (std::size_t t = 0; t < 256; ++t) {
+    std::uint32_t count = start[t + 1] - start[t];
+    std::uint32_t length = count * 2;
+    put_u32(header + 8 * t, static_cast<std::uint32_t>(position_));
+    put_u32(header + 8 * t + 4, length);
+    table.assign(length, Slot{0, 0});
+    for (std::uint32_t i = start[t]; i < start[t + 1]; ++i) {
+      std::uint32_t where = (split[i].hash >> 8) % length;
+      while (table[where].position != 0) {
+        if (++where == length) where = 0;
+      }
+      table[where] = split[i];
+    }
+    for (const Slot& s : table) {
+      unsigned char slot[8];
+      put_u32(slot, s.hash);
+      put_u32(slot + 4, s.position);
+      if (!put(slot, sizeof slot)) return false;
+    }
+    position_ += 8ULL * length;
+  }
+  if (!flush()) return false;
+  for (std::size_t done = 0; done < kHeader;) {
+    ssize_t n = pwrite(fd_, header + done, kHeader - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace jgl
