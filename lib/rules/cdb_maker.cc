@@ -37,9 +37,9 @@ bool write_all(int fd, const char* bytes, std::size_t size) {
 
 }  // namespace
 
-CdbMaker::CdbMaker(int fd) : fd_(fd), position_(kHeader), buffer_(kBuffer) {
+CdbMaker::CdbMaker(int fd) : fd_(fd), position_(kHeader), buffer_(new char[kBuffer]) {
   // The header's place, filled in by finish().
-  std::memset(buffer_.data(), 0, kHeader);
+  std::memset(buffer_.get(), 0, kHeader);
   used_ = kHeader;
 }
 
@@ -50,7 +50,7 @@ std::uint32_t CdbMaker::hash(std::string_view key) {
 }
 
 bool CdbMaker::flush() {
-  if (!write_all(fd_, buffer_.data(), used_)) return false;
+  if (!write_all(fd_, buffer_.get(), used_)) return false;
   used_ = 0;
   return true;
 }
@@ -58,9 +58,9 @@ bool CdbMaker::flush() {
 bool CdbMaker::put(const void* bytes, std::size_t size) {
   const char* from = static_cast<const char*>(bytes);
   while (size > 0) {
-    if (used_ == buffer_.size() && !flush()) return false;
-    std::size_t n = std::min(size, buffer_.size() - used_);
-    std::memcpy(buffer_.data() + used_, from, n);
+    if (used_ == kBuffer && !flush()) return false;
+    std::size_t n = std::min(size, kBuffer - used_);
+    std::memcpy(buffer_.get() + used_, from, n);
     used_ += n;
     from += n;
     size -= n;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -46,7 +47,7 @@ class CdbMaker {
   int fd_;
   std::uint64_t position_;      // of the next byte to write
   std::vector<Slot> records_;  // every record, in the order added
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  // not cleared: only what is written is read
   std::size_t used_ = 0;
 };
 

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/rules/cdb_maker.h"
 #include "lib/rules/lookup.h"
 #include "tests/fuzz/rules_model.h"
 
@@ -38,22 +39,18 @@ constexpr std::size_t kMaxKeysCompiled = 4096;
 int g_cdb = -1;
 std::string g_path;  // the memfd by name, for RulesCdb::open
 
-// The records as compile_rules writes them: each rule's under each of its
+// The records as compile_rules writes them (with its CdbMaker): each rule's under each of its
 // keys, in the order of the lines.
 void write_cdb(const jgl_fuzz::RulesFile& file, std::string_view input) {
   if (ftruncate(g_cdb, 0) != 0 || lseek(g_cdb, 0, SEEK_SET) != 0) failed("reset the memfd", input);
-  cdb_make maker;
-  if (cdb_make_start(&maker, g_cdb) < 0) failed("cdb_make_start", input);
+  jgl::CdbMaker maker(g_cdb);
   for (std::size_t r = 0; r < file.rules.size(); ++r) {
     std::string record = file.rules[r].data();
     for (const std::string& key : file.keys[r]) {
-      if (cdb_make_add(&maker, key.data(), static_cast<unsigned>(key.size()), record.data(),
-                       static_cast<unsigned>(record.size())) < 0) {
-        failed("cdb_make_add", input);
-      }
+      if (!maker.add(key, record)) failed("CdbMaker::add", input);
     }
   }
-  if (cdb_make_finish(&maker) < 0) failed("cdb_make_finish", input);
+  if (!maker.finish()) failed("CdbMaker::finish", input);
 }
 
 // Clients: an IPv4 or an IPv6 address (as the input's size is even or
