@@ -71,7 +71,7 @@ bool CdbMaker::put(const void* bytes, std::size_t size) {
 bool CdbMaker::add(std::string_view key, std::string_view data) {
   std::uint64_t end = position_ + 8 + key.size() + data.size();
   // The hash tables that follow need 16 bytes a record more.
-  if (end > kLimit || end + 16 * (records_.size() + 1) > kLimit || key.size() > kLimit || data.size() > kLimit) {
+  if (end > kLimit || end + 16 * (count_ + 1) > kLimit || key.size() > kLimit || data.size() > kLimit) {
     errno = EFBIG;
     return false;
   }
@@ -79,47 +79,37 @@ bool CdbMaker::add(std::string_view key, std::string_view data) {
   put_u32(lengths, static_cast<std::uint32_t>(key.size()));
   put_u32(lengths + 4, static_cast<std::uint32_t>(data.size()));
   if (!put(lengths, sizeof lengths) || !put(key.data(), key.size()) || !put(data.data(), data.size())) return false;
-  records_.push_back({hash(key), static_cast<std::uint32_t>(position_)});
+  std::uint32_t h = hash(key);
+  tables_[h & 255].push_back({h, static_cast<std::uint32_t>(position_)});
+  ++count_;
   position_ = end;
   return true;
 }
 
 bool CdbMaker::finish() {
-  // Each table's records together, in the order added (a stable counting
-  // sort on the hash's low byte).
-  std::array<std::uint32_t, 257> start{};
-  for (const Slot& r : records_) ++start[(r.hash & 255) + 1];
-  for (std::size_t t = 0; t < 256; ++t) start[t + 1] += start[t];
-  std::vector<Slot> split(records_.size());
-  {
-    std::array<std::uint32_t, 256> next;
-    std::copy(start.begin(), start.begin() + 256, next.begin());
-    for (const Slot& r : records_) split[next[r.hash & 255]++] = r;
-  }
-  records_.clear();
-  records_.shrink_to_fit();
-
   unsigned char header[kHeader];
-  std::vector<Slot> table;
+  std::vector<Slot> slots;
+  std::vector<unsigned char> bytes;
   for (std::size_t t = 0; t < 256; ++t) {
-    std::uint32_t count = start[t + 1] - start[t];
-    std::uint32_t length = count * 2;
+    std::vector<Slot>& records = tables_[t];
+    auto length = static_cast<std::uint32_t>(records.size() * 2);
     put_u32(header + 8 * t, static_cast<std::uint32_t>(position_));
     put_u32(header + 8 * t + 4, length);
-    table.assign(length, Slot{0, 0});
-    for (std::uint32_t i = start[t]; i < start[t + 1]; ++i) {
-      std::uint32_t where = (split[i].hash >> 8) % length;
-      while (table[where].position != 0) {
+    slots.assign(length, Slot{0, 0});
+    for (const Slot& r : records) {
+      std::uint32_t where = (r.hash >> 8) % length;
+      while (slots[where].position != 0) {
         if (++where == length) where = 0;
       }
-      table[where] = split[i];
+      slots[where] = r;
     }
-    for (const Slot& s : table) {
-      unsigned char slot[8];
-      put_u32(slot, s.hash);
-      put_u32(slot + 4, s.position);
-      if (!put(slot, sizeof slot)) return false;
+    std::vector<Slot>().swap(records);
+    bytes.resize(8 * static_cast<std::size_t>(length));
+    for (std::uint32_t i = 0; i < length; ++i) {
+      put_u32(&bytes[8 * i], slots[i].hash);
+      put_u32(&bytes[8 * i + 4], slots[i].position);
     }
+    if (!put(bytes.data(), bytes.size())) return false;
     position_ += 8ULL * length;
   }
   if (!flush()) return false;

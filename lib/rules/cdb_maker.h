@@ -46,7 +46,8 @@ class CdbMaker {
 
   int fd_;
   std::uint64_t position_;      // of the next byte to write
-  std::vector<Slot> records_;  // every record, in the order added
+  std::vector<Slot> tables_[256];  // each table's records, in the order added
+  std::size_t count_ = 0;          // of records in all
   std::unique_ptr<char[]> buffer_;  // not cleared: only what is written is read
   std::size_t used_ = 0;
 };
