@@ -12,7 +12,6 @@ namespace jgl {
 namespace {
 
 constexpr std::size_t kHeader = 2048;
-constexpr std::size_t kBuffer = 1 << 20;
 constexpr std::uint64_t kLimit = 0xffffffffULL;
 
 void put_u32(unsigned char* at, std::uint32_t v) {
@@ -37,7 +36,8 @@ bool write_all(int fd, const char* bytes, std::size_t size) {
 
 }  // namespace
 
-CdbMaker::CdbMaker(int fd) : fd_(fd), position_(kHeader), buffer_(new char[kBuffer]) {
+CdbMaker::CdbMaker(int fd, std::size_t buffer)
+    : fd_(fd), position_(kHeader), size_(std::max(buffer, kHeader)), buffer_(new char[size_]) {
   // The header's place, filled in by finish().
   std::memset(buffer_.get(), 0, kHeader);
   used_ = kHeader;
@@ -58,8 +58,8 @@ bool CdbMaker::flush() {
 bool CdbMaker::put(const void* bytes, std::size_t size) {
   const char* from = static_cast<const char*>(bytes);
   while (size > 0) {
-    if (used_ == kBuffer && !flush()) return false;
-    std::size_t n = std::min(size, kBuffer - used_);
+    if (used_ == size_ && !flush()) return false;
+    std::size_t n = std::min(size, size_ - used_);
     std::memcpy(buffer_.get() + used_, from, n);
     used_ += n;
     from += n;

@@ -21,8 +21,10 @@ namespace jgl {
 
 class CdbMaker {
  public:
-  // Writes from the current start of fd (a new, empty file).
-  explicit CdbMaker(int fd);
+  // Writes from the current start of fd (a new, empty file), through a
+  // buffer of `buffer` bytes (at least 2048).
+  static constexpr std::size_t kDefaultBuffer = 1 << 20;
+  explicit CdbMaker(int fd, std::size_t buffer = kDefaultBuffer);
   CdbMaker(const CdbMaker&) = delete;
   CdbMaker& operator=(const CdbMaker&) = delete;
 
@@ -48,6 +50,7 @@ class CdbMaker {
   std::uint64_t position_;      // of the next byte to write
   std::vector<Slot> tables_[256];  // each table's records, in the order added
   std::size_t count_ = 0;          // of records in all
+  std::size_t size_;               // of the buffer
   std::unique_ptr<char[]> buffer_;  // not cleared: only what is written is read
   std::size_t used_ = 0;
 };

@@ -80,6 +80,17 @@ TEST_CASE("CdbMaker writes what tinycdb's cdb_make writes", "[rules][cdb]") {
   // Past the 1 MiB buffer, and many records in every table.
   Records big = random_records(200000, 99);
   REQUIRE(ours(big) == tinycdb(big));
+  // Smaller buffers (the least is the header's 2048 bytes): the same file.
+  Records some = random_records(3000, 7);
+  std::string expected = tinycdb(some);
+  for (std::size_t buffer : {0, 1, 2048, 2049, 4096, 65536}) {
+    INFO("buffer " << buffer);
+    REQUIRE(written([&](int fd) {
+              jgl::CdbMaker maker(fd, buffer);
+              for (const auto& [key, data] : some) REQUIRE(maker.add(key, data));
+              REQUIRE(maker.finish());
+            }) == expected);
+  }
 }
 
 TEST_CASE("every record CdbMaker wrote is found by cdb lookups", "[rules][cdb]") {
