@@ -1,6 +1,7 @@
 // rules/cdb_maker.cc: see cdb_maker.h.
 #include "lib/rules/cdb_maker.h"
 
+#include <cdb.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,9 +45,7 @@ CdbMaker::CdbMaker(int fd, std::size_t buffer)
 }
 
 std::uint32_t CdbMaker::hash(std::string_view key) {
-  std::uint32_t h = 5381;
-  for (unsigned char c : key) h = ((h << 5) + h) ^ c;
-  return h;
+  return cdb_hash(key.data(), static_cast<unsigned>(key.size()));
 }
 
 bool CdbMaker::flush() {

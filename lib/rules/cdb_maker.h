@@ -34,7 +34,7 @@ class CdbMaker {
   // The hash tables and the header written; the file is then complete.
   bool finish();
 
-  // djb's hash of a key, as cdb lookups compute it.
+  // djb's hash of a key: tinycdb's cdb_hash, as lookups compute it.
   static std::uint32_t hash(std::string_view key);
 
  private:
