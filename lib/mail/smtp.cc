@@ -7,9 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 
 #include "lib/base/printable.h"
@@ -46,6 +48,13 @@ std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// Milliseconds for poll() from nanoseconds left, rounded up; 0 once passed.
+int to_poll_ms(std::int64_t left) {
+  if (left <= 0) return 0;
+  std::int64_t ms = (left + 999'999) / 1'000'000;
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
 class Session {
  public:
   Session(int in_fd, int out_fd, const Conversation& conversation, Transcript* transcript, Filesystem& fs)
@@ -54,13 +63,21 @@ class Session {
         conv_(conversation),
         transcript_(transcript),
         fs_(fs),
-        deadline_ns_(monotonic_ns() + static_cast<std::int64_t>(conversation.timeout_ms) * 1'000'000) {}
+        deadline_ns_(monotonic_ns() + static_cast<std::int64_t>(conversation.timeout_ms) * 1'000'000) {
+    // Hostname and message come from configuration; a stray CR or LF in
+    // them must not become a reply line of its own. Sanitised once here,
+    // every reply then only copies them.
+    hostname_ = {hostname_buf_, sanitise(conversation.hostname, hostname_buf_, sizeof hostname_buf_)};
+    message_ = {message_buf_, sanitise(conversation.message, message_buf_, sizeof message_buf_)};
+  }
 
   ConversationResult run();
 
  private:
+  // Nanoseconds until the deadline; 0 or less once it has passed.
+  std::int64_t left_ns() const { return deadline_ns_ - monotonic_ns(); }
   // Milliseconds until the deadline, rounded up; 0 once it has passed.
-  int poll_ms() const;
+  int poll_ms() const { return to_poll_ms(left_ns()); }
   bool expired() const { return monotonic_ns() >= deadline_ns_; }
 
   bool answer_line();
@@ -80,6 +97,11 @@ class Session {
   bool out_is_socket_ = true;
   ConversationResult result_;
 
+  char hostname_buf_[kMaxReplyLine + 1];
+  char message_buf_[kMaxReplyLine + 1];
+  std::string_view hostname_;
+  std::string_view message_;
+
   char head_[kHeadSize];
   std::size_t head_len_ = 0;
   std::size_t line_len_ = 0;
@@ -88,25 +110,19 @@ class Session {
   std::size_t out_len_ = 0;
 };
 
-int Session::poll_ms() const {
-  std::int64_t left = deadline_ns_ - monotonic_ns();
-  if (left <= 0) return 0;
-  std::int64_t ms = (left + 999'999) / 1'000'000;
-  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
-}
-
 ConversationResult Session::run() {
-  if (!reply({"220 ", conv_.hostname, " ESMTP"}) || !flush()) return result_;
+  if (!reply({"220 ", hostname_, " ESMTP"}) || !flush()) return result_;
   char buf[kReadSize];
   for (;;) {
     // Checked on every turn, not only when poll times out: a client that
     // keeps sending (an endless line, a flood) must not outlive the deadline.
-    if (expired()) {
-      close_with(Ending::timeout, {"421 4.4.2 ", conv_.hostname, " timeout, closing connection"});
+    std::int64_t left = left_ns();
+    if (left <= 0) {
+      close_with(Ending::timeout, {"421 4.4.2 ", hostname_, " timeout, closing connection"});
       return result_;
     }
     pollfd p{in_fd_, POLLIN, 0};
-    int ready = fs_.poll(&p, 1, poll_ms());
+    int ready = fs_.poll(&p, 1, to_poll_ms(left));
     if (ready < 0 && errno != EINTR) {
       result_.ending = Ending::io_error;
       return result_;
@@ -147,38 +163,42 @@ bool Session::answer_line() {
   }
   if (result_.commands >= conv_.max_commands)
     return close_with(Ending::command_cap,
-                      {"421 4.7.0 ", conv_.hostname, " too many commands, closing connection"});
+                      {"421 4.7.0 ", hostname_, " too many commands, closing connection"});
   ++result_.commands;
 
-  if (verb_is(line, "helo")) return reply({"250 ", conv_.hostname});
+  if (verb_is(line, "helo")) return reply({"250 ", hostname_});
   if (verb_is(line, "ehlo"))
-    return reply({"250-", conv_.hostname}) && reply({"250-PIPELINING"}) &&
+    return reply({"250-", hostname_}) && reply({"250-PIPELINING"}) &&
            reply({"250 ENHANCEDSTATUSCODES"});
   if (verb_is(line, "mail")) return reply({"250 2.1.0 Ok"});
   if (verb_is(line, "rset") || verb_is(line, "noop")) return reply({"250 2.0.0 Ok"});
   if (verb_is(line, "quit"))
-    return close_with(Ending::quit, {"221 2.0.0 ", conv_.hostname, " closing connection"});
+    return close_with(Ending::quit, {"221 2.0.0 ", hostname_, " closing connection"});
   if (verb_is(line, "rcpt")) {
     ++result_.rcpts;
     if (conv_.rcpt_limit != 0 && result_.rcpts >= conv_.rcpt_limit)
       return close_with(Ending::rcpt_limit,
-                        {"421 4.7.0 ", conv_.hostname, " too many recipients, closing connection"});
+                        {"421 4.7.0 ", hostname_, " too many recipients, closing connection"});
   }
   return refuse();
 }
 
 bool Session::refuse() {
-  if (conv_.refusal == Refusal::deny) return reply({"553 5.7.1 ", conv_.message});
-  return reply({"450 4.7.1 ", conv_.message});
+  if (conv_.refusal == Refusal::deny) return reply({"553 5.7.1 ", message_});
+  return reply({"450 4.7.1 ", message_});
 }
 
 bool Session::reply(std::initializer_list<std::string_view> pieces) {
   if (out_len_ + kMaxReplyLine + 2 > kOutSize && !flush()) return false;
-  // Hostname and message come from configuration; a stray CR or LF in them
-  // must not become a reply line of its own.
+  // Every piece is printable: a literal here, or the hostname or message
+  // sanitised by the constructor. The line is cut at kMaxReplyLine.
   char* line = out_ + out_len_;
   std::size_t len = 0;
-  for (std::string_view piece : pieces) len += sanitise(piece, line + len, kMaxReplyLine + 1 - len);
+  for (std::string_view piece : pieces) {
+    std::size_t n = std::min(piece.size(), kMaxReplyLine - len);
+    std::memcpy(line + len, piece.data(), n);
+    len += n;
+  }
   if (transcript_ != nullptr) transcript_->line('>', std::string_view(line, len));
   line[len++] = '\r';
   line[len++] = '\n';
@@ -196,23 +216,41 @@ bool Session::close_with(Ending ending, std::initializer_list<std::string_view> 
 
 bool Session::flush() {
   std::size_t done = 0;
+  bool full = false;
   while (done < out_len_) {
     // Waiting for room under the deadline: a client that sends commands but
-    // never reads the replies would otherwise block us forever.
-    pollfd p{out_fd_, POLLOUT, 0};
-    int ready = fs_.poll(&p, 1, poll_ms());
-    if (ready < 0 && errno != EINTR) {
-      result_.ending = Ending::io_error;
-      return false;
+    // never reads the replies would otherwise block us forever. A socket is
+    // written at once (MSG_DONTWAIT) and waited for only once it is full, a
+    // system call less for every reply; a pipe's write() would block, so
+    // there the room is waited for first.
+    if (full || !out_is_socket_) {
+      pollfd p{out_fd_, POLLOUT, 0};
+      int ready = fs_.poll(&p, 1, poll_ms());
+      if (ready < 0 && errno != EINTR) {
+        result_.ending = Ending::io_error;
+        return false;
+      }
+      if (ready <= 0) {
+        if (expired()) {
+          result_.ending = Ending::timeout;
+          return false;
+        }
+        continue;
+      }
     }
-    ssize_t n = ready > 0 ? send_some(out_ + done, out_len_ - done) : -1;
-    if (ready > 0 && n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-      result_.ending = Ending::io_error;
-      return false;
-    }
+    ssize_t n = send_some(out_ + done, out_len_ - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
-    } else if (expired()) {
+      full = false;
+      continue;
+    }
+    if (n < 0 && errno == ENOTSOCK) continue;  // now known to be a pipe
+    if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      result_.ending = Ending::io_error;
+      return false;
+    }
+    full = n == 0 || errno != EINTR;
+    if (expired()) {
       result_.ending = Ending::timeout;
       return false;
     }
@@ -221,18 +259,18 @@ bool Session::flush() {
   return true;
 }
 
+// send() rather than write() on a socket: MSG_NOSIGNAL turns a vanished
+// client into EPIPE instead of SIGPIPE, and MSG_DONTWAIT keeps a full buffer
+// from blocking past the deadline without touching the fd's flags. A pipe
+// (tests, inetd wrappers) gets write(); there the caller decides about
+// SIGPIPE. The first send() on a pipe fails with ENOTSOCK: from then on the
+// output is known to be a pipe, and the caller waits for room before each
+// write().
 ssize_t Session::send_some(const char* data, std::size_t size) {
-  // send() rather than write() on a socket: MSG_NOSIGNAL turns a vanished
-  // client into EPIPE instead of SIGPIPE, and MSG_DONTWAIT keeps a full
-  // buffer from blocking past the deadline without touching the fd's flags.
-  // A pipe (tests, inetd wrappers) gets write(); there the caller decides
-  // about SIGPIPE.
-  if (out_is_socket_) {
-    ssize_t n = fs_.send(out_fd_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n >= 0 || errno != ENOTSOCK) return n;
-    out_is_socket_ = false;
-  }
-  return fs_.write(out_fd_, data, size);
+  if (!out_is_socket_) return fs_.write(out_fd_, data, size);
+  ssize_t n = fs_.send(out_fd_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0 && errno == ENOTSOCK) out_is_socket_ = false;
+  return n;
 }
 
 }  // namespace
