@@ -10,8 +10,9 @@
 //   bits 0-2  bytes a read gives at most: 1, 2, 3, 7, 64, 512, 4096, 65536
 //   bits 3-4  bytes a write takes at most: all, 1, 7, 100
 //   bit 5     the output is a pipe (send fails with ENOTSOCK, then write)
-//   bit 6     every other poll fails with EINTR, read with EAGAIN, send or
-//             write with EINTR
+//   bit 6     every other poll fails with EINTR, read with EAGAIN, send
+//             with EAGAIN (the socket full: converse() then waits in poll)
+//             and write with EINTR
 //   bit 7     writing fails (EPIPE) once the output has the third byte of
 //             the input in bytes (the client went away)
 // and the rest is what the client sends. Beyond smtp.cc's checks: pieces,
@@ -80,18 +81,20 @@ class MemoryStreams : public jgl::Filesystem {
       errno = ENOTSOCK;
       return -1;
     }
-    return put(buf, size);
+    return put(buf, size, EAGAIN);
   }
 
-  ssize_t write(int, const void* buf, size_t size) override { return put(buf, size); }
+  ssize_t write(int, const void* buf, size_t size) override { return put(buf, size, EINTR); }
 
   std::string& out;
   bool write_failed = false;
 
  private:
-  ssize_t put(const void* buf, size_t size) {
+  // `fault_errno`: what a failing call says, a full socket (EAGAIN) for
+  // send, a signal (EINTR) for write.
+  ssize_t put(const void* buf, size_t size, int fault_errno) {
     if (fault(writes_)) {
-      errno = EINTR;
+      errno = fault_errno;
       return -1;
     }
     if (out.size() >= b_.fail_after) {
