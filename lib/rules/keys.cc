@@ -51,9 +51,22 @@ Result<void> djb_range_keys_into(std::string_view address, std::size_t dash, std
   return {};
 }
 
+// `value` in lowercase hex without leading zeros, as tcpserver writes a
+// group (and fmt's "{:x}" would, without a formatter's set-up for each of
+// the many keys a CIDR rule or a reachability check writes).
+void append_hex(std::string& out, unsigned value) {
+  char digits[8];
+  auto end = std::to_chars(digits, digits + sizeof digits, value, 16).ptr;
+  out.append(digits, end);
+}
+
 std::string v4_key(const Address& a, int octets) {
   std::string key;
-  for (int i = 0; i < octets; ++i) key += fmt::format("{}.", a.byte(i));
+  for (int i = 0; i < octets; ++i) {
+    char digits[4];
+    key.append(digits, std::to_chars(digits, digits + sizeof digits, unsigned{a.byte(i)}).ptr);
+    key += '.';
+  }
   if (octets == 4) key.pop_back();
   return key;
 }
@@ -61,7 +74,10 @@ std::string v4_key(const Address& a, int octets) {
 // "2001:db8:0:", each group as tcpserver writes it, none compressed.
 std::string written_groups(const unsigned* groups, int count) {
   std::string out;
-  for (int g = 0; g < count; ++g) out += fmt::format("{:x}:", groups[g]);
+  for (int g = 0; g < count; ++g) {
+    append_hex(out, groups[g]);
+    out += ':';
+  }
   return out;
 }
 
@@ -231,20 +247,17 @@ Result<std::size_t> cidr_key_count(std::string_view text) {
   bool base_zero_group = false;
   for (int g = 0; g < rounded / 16; ++g) base_zero_group |= base.byte(2 * g) == 0 && base.byte(2 * g + 1) == 0;
   if (!base_zero_group) return static_cast<std::size_t>(count);
-  std::size_t keys = 0;
-  for (std::uint64_t k = 0; k < count; ++k) {
-    Address a = with_bits(base, k, length, rounded);
-    bool zero_group = false;
-    for (int g = 0; g < rounded / 16 && !zero_group; ++g) zero_group = a.byte(2 * g) == 0 && a.byte(2 * g + 1) == 0;
-    if (!zero_group) {
-      ++keys;
-      continue;
-    }
-    auto group_keys = ipv6_group_keys(a.bytes(), rounded / 16);
-    if (!group_keys) return counted(cidr_keys(text));
-    keys += group_keys->size();
-  }
-  return keys;
+  // The bits that vary are in the last group (rounded is the length
+  // rounded up to a whole group), and how many keys a value has, or why
+  // none, depends only on which of its groups are zero: every value but
+  // the first (k = 0, whose last group may be zero) has the zero groups of
+  // the second.
+  auto first = ipv6_group_keys(with_bits(base, 0, length, rounded).bytes(), rounded / 16);
+  if (!first) return counted(cidr_keys(text));
+  if (count == 1) return first->size();
+  auto other = ipv6_group_keys(with_bits(base, 1, length, rounded).bytes(), rounded / 16);
+  if (!other) return counted(cidr_keys(text));
+  return first->size() + static_cast<std::size_t>(count - 1) * other->size();
 }
 
 // An IPv6 address rule, in tcpserver's text for it.
@@ -387,7 +400,7 @@ std::string tcpserver_text(const Address& address) {
       i += best_len - 1;
       continue;
     }
-    out += fmt::format("{:x}", groups[i]);
+    append_hex(out, groups[i]);
     if (i < 7) out += ':';
   }
   return out;

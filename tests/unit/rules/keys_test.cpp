@@ -235,7 +235,8 @@ TEST_CASE("rule_key_count is the number of keys rule_keys writes, or its error")
   for (const char* base4 : {"192.0.2.0", "10.0.0.0", "0.0.0.0"}) {
     for (int length = 0; length <= 32; ++length) addresses.push_back(std::string(base4) + "/" + std::to_string(length));
   }
-  for (const char* base6 : {"2001:db8::", "2001:4860:4000::", "::", "2001:0:0:1::", "2a01:111:f400::"}) {
+  for (const char* base6 :
+       {"2001:db8::", "2001:4860:4000::", "::", "2001:0:0:1::", "2a01:111:f400::", "2001:0:8000::", "0:1::", "0:0:0:ff00::"}) {
     for (int length = 1; length <= 128; ++length) {
       addresses.push_back(std::string(base6) + "/" + std::to_string(length));
     }
