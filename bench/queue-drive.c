@@ -2,6 +2,7 @@
  * feeds it.
  *
  *   queue-drive queue RUNS MESSAGE ENVELOPE [NAME=VALUE...] -- PROG [ARG...]
+ *                     [:: ENVELOPE [NAME=VALUE...] -- PROG [ARG...]]...
  *   queue-drive copy RUNS MESSAGE OUTFILE -- PROG [ARG...]
  *
  * queue: each run makes two pipes and starts PROG with exactly the
@@ -17,10 +18,18 @@
  * removed before the run, untimed, and created by the run, timed, as a
  * shell's `>` would.
  *
+ * Several sides of queue, separated by "::" (each its own envelope,
+ * environment and program, the same message), are run interleaved: run i
+ * of every side, then run i + 1 of every side, the sides' order reversed
+ * every other time. So a drift of the machine over the runs (the disk's
+ * fsyncs slowing down, another program waking) weighs on every side alike,
+ * and sides compared are compared under the same conditions.
+ *
  * A run is timed from the start of PROG (the pipes' making included) to
  * the return of wait4, on CLOCK_MONOTONIC; its CPU time is PROG's user and
  * system time (of the whole exec chain: one process), from wait4. RUNS / 10
- * warm-up runs come first, not counted. Output, microseconds per message:
+ * warm-up runs of each side come first, not counted. Output, a line per
+ * side in the order given, microseconds per message:
  *   median wall <TAB> fastest <TAB> slowest <TAB> median CPU
  */
 #define _GNU_SOURCE /* pipe2 */
@@ -48,6 +57,7 @@ static void die(const char *what) {
 static void usage(void) {
   fprintf(stderr,
           "usage: queue-drive queue RUNS MESSAGE ENVELOPE [NAME=VALUE...] -- PROG [ARG...]\n"
+          "                         [:: ENVELOPE [NAME=VALUE...] -- PROG [ARG...]]...\n"
           "       queue-drive copy RUNS MESSAGE OUTFILE -- PROG [ARG...]\n");
   exit(2);
 }
@@ -98,9 +108,17 @@ static double wait_ok(pid_t pid, const char *prog) {
   return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-static char **prog_argv, **prog_env;
+/* One program timed: its envelope (queue) or output file (copy), its
+ * environment and its command line; its runs' times. */
+struct side {
+  int envelope;
+  const char *outfile;
+  char **env, **argv;
+  double *wall, *cpu;
+};
 
-static struct timing run_queue(int message, int envelope) {
+static struct timing run_queue(int message, const struct side *side) {
+  char **prog_argv = side->argv, **prog_env = side->env;
   int m[2], e[2];
   pid_t pid;
   double t0 = now_us();
@@ -119,7 +137,7 @@ static struct timing run_queue(int message, int envelope) {
   close(e[0]);
   if (feed(message, m[1]) == 0) {
     close(m[1]);
-    feed(envelope, e[1]);
+    feed(side->envelope, e[1]);
   } else {
     close(m[1]);
   }
@@ -128,7 +146,9 @@ static struct timing run_queue(int message, int envelope) {
   return (struct timing){now_us() - t0, cpu};
 }
 
-static struct timing run_copy(int message, const char *outfile) {
+static struct timing run_copy(int message, const struct side *side) {
+  char **prog_argv = side->argv, **prog_env = side->env;
+  const char *outfile = side->outfile;
   pid_t pid;
   if (unlink(outfile) != 0 && errno != ENOENT) die(outfile);
   double t0 = now_us();
@@ -150,6 +170,36 @@ static struct timing run_copy(int message, const char *outfile) {
   return (struct timing){now_us() - t0, cpu};
 }
 
+/* Reads one side from argv[*i] on: ENVELOPE (queue) or OUTFILE (copy),
+ * NAME=VALUE..., "--", PROG [ARG...] up to the next "::" or the end, which
+ * is made the end of PROG's arguments. */
+static struct side read_side(int argc, char **argv, int *i, int copy, int runs) {
+  struct side side = {-1, NULL, NULL, NULL, NULL, NULL};
+  if (*i >= argc) usage();
+  if (copy) {
+    side.outfile = argv[*i];
+  } else {
+    side.envelope = open(argv[*i], O_RDONLY | O_CLOEXEC);
+    if (side.envelope < 0) die(argv[*i]);
+  }
+  ++*i;
+  side.env = calloc((size_t)argc, sizeof *side.env);
+  side.wall = malloc((size_t)runs * sizeof *side.wall);
+  side.cpu = malloc((size_t)runs * sizeof *side.cpu);
+  if (side.env == NULL || side.wall == NULL || side.cpu == NULL) die("malloc");
+  int n_env = 0;
+  for (; *i < argc && strcmp(argv[*i], "--") != 0; ++*i) {
+    if (strchr(argv[*i], '=') == NULL) usage();
+    side.env[n_env++] = argv[*i];
+  }
+  if (*i + 1 >= argc || strcmp(argv[*i + 1], "::") == 0) usage();
+  side.argv = argv + *i + 1;
+  for (*i += 1; *i < argc && strcmp(argv[*i], "::") != 0; ++*i) {
+  }
+  if (*i < argc) argv[(*i)++] = NULL; /* the "::" ends PROG's arguments */
+  return side;
+}
+
 int main(int argc, char **argv) {
   if (argc < 7) usage();
   int copy = strcmp(argv[1], "copy") == 0;
@@ -158,35 +208,31 @@ int main(int argc, char **argv) {
   if (runs < 1) usage();
   int message = open(argv[3], O_RDONLY | O_CLOEXEC);
   if (message < 0) die(argv[3]);
-  int envelope = -1;
-  if (!copy) {
-    envelope = open(argv[4], O_RDONLY | O_CLOEXEC);
-    if (envelope < 0) die(argv[4]);
+  struct side *sides = calloc((size_t)argc, sizeof *sides);
+  if (sides == NULL) die("calloc");
+  int n_sides = 0;
+  for (int i = 4; i < argc;) {
+    sides[n_sides++] = read_side(argc, argv, &i, copy, runs);
+    if (copy && i < argc) usage(); /* copy times one program */
   }
-  int i = 5;
-  prog_env = calloc((size_t)argc, sizeof *prog_env);
-  if (prog_env == NULL) die("calloc");
-  int n_env = 0;
-  for (; i < argc && strcmp(argv[i], "--") != 0; ++i) {
-    if (strchr(argv[i], '=') == NULL) usage();
-    prog_env[n_env++] = argv[i];
-  }
-  if (i + 1 >= argc) usage();
-  prog_argv = argv + i + 1;
   /* A program that stops reading early must fail its run, not kill us. */
   signal(SIGPIPE, SIG_IGN);
 
   int warm = runs / 10;
-  double *t = malloc((size_t)runs * sizeof *t);
-  double *cpu = malloc((size_t)runs * sizeof *cpu);
-  if (t == NULL || cpu == NULL) die("malloc");
   for (int r = -warm; r < runs; ++r) {
-    struct timing one = copy ? run_copy(message, argv[4]) : run_queue(message, envelope);
-    if (r >= 0) t[r] = one.wall_us, cpu[r] = one.cpu_us;
+    for (int k = 0; k < n_sides; ++k) {
+      struct side *side = &sides[r % 2 == 0 ? k : n_sides - 1 - k];
+      struct timing one = copy ? run_copy(message, side) : run_queue(message, side);
+      if (r >= 0) side->wall[r] = one.wall_us, side->cpu[r] = one.cpu_us;
+    }
   }
-  if (copy) unlink(argv[4]);
-  qsort(t, (size_t)runs, sizeof *t, cmp_double);
-  qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
-  printf("%.1f\t%.1f\t%.1f\t%.1f\n", t[(runs - 1) / 2], t[0], t[runs - 1], cpu[(runs - 1) / 2]);
+  for (int k = 0; k < n_sides; ++k) {
+    struct side *side = &sides[k];
+    if (copy) unlink(side->outfile);
+    qsort(side->wall, (size_t)runs, sizeof *side->wall, cmp_double);
+    qsort(side->cpu, (size_t)runs, sizeof *side->cpu, cmp_double);
+    printf("%.1f\t%.1f\t%.1f\t%.1f\n", side->wall[(runs - 1) / 2], side->wall[0], side->wall[runs - 1],
+           side->cpu[(runs - 1) / 2]);
+  }
   return 0;
 }
