@@ -100,9 +100,9 @@ FUZZ_SECONDS  = 60
 # found stay in $(BUILD)/fuzz/work for the next run, as make fuzz's do.
 FUZZ_LONG_SECONDS = 3600
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
-# The standard library's templates are left out of the coverage the fuzzer
-# follows (tests/fuzz/coverage.ignore): 1.1-4.6x the runs a second, and
-# corpora of the same reach in our code.
+# The standard library's templates, fmt and the targets' own checks are
+# left out of the coverage the fuzzer follows (tests/fuzz/coverage.ignore):
+# 1.1-4.6x the runs a second, and corpora of the same reach in our code.
 FUZZ_IGNORE   = tests/fuzz/coverage.ignore
 FUZZ_CXXFLAGS = -std=c++2b -isystem tests/fuzz/compat -O1 -g -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
                 -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) -Wall -Wextra -Wshadow -MMD -MP
